@@ -1,0 +1,57 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { ZodError } from 'zod';
+
+/** One problem with one part of a request: a JSON Pointer into the input and what is wrong there. */
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+/**
+ * The cause a domain error carries, so the REST face can say more than tRPC's code does
+ * (a problem `type`, field pointers) while the tRPC face keeps its own envelope.
+ */
+export class DomainProblem extends Error {
+  override readonly name = 'DomainProblem';
+  constructor(
+    /** Short kebab-case slug, the last segment of the problem `type` URI. */
+    readonly type: string,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function domainError(code: TRPC_ERROR_CODE_KEY, type: string, message: string, errors?: FieldError[]) {
+  return new TRPCError({ code, message, cause: new DomainProblem(type, message, errors) });
+}
+
+export const notFound = (message: string) => domainError('NOT_FOUND', 'not-found', message);
+export const conflict = (message: string) => domainError('CONFLICT', 'conflict', message);
+/** A request that is well-formed but breaks a rule of the domain (422), pointing at the culprit. */
+export const invalidInput = (message: string, errors: FieldError[]) =>
+  domainError('UNPROCESSABLE_CONTENT', 'validation-error', message, errors);
+
+/** RFC 6901: `['a', 0, 'b/c']` → `/a/0/b~1c`. */
+export function toJsonPointer(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`)
+    .join('');
+}
+
+/** The field errors an error carries: zod issues or a domain problem's, else none. */
+export function fieldErrorsOf(error: TRPCError): FieldError[] {
+  const { cause } = error;
+  if (cause instanceof ZodError) {
+    return cause.issues.map((issue) => ({ pointer: toJsonPointer(issue.path), detail: issue.message }));
+  }
+  if (cause instanceof DomainProblem) return cause.errors;
+  return [];
+}
+
+/** True when tRPC rejected the input against the procedure's zod schema. */
+export function isInputValidationError(error: TRPCError): boolean {
+  return error.code === 'BAD_REQUEST' && error.cause instanceof ZodError;
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One `vitest run` for the whole repo. Integration suites (api, server) run on PGlite always and
+ * again on PostgreSQL when TEST_DATABASE_URL is set; each run sees BASTION_TEST_ENGINE.
+ */
+const engines = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+const integration = ['packages/api', 'apps/server'].flatMap((root) =>
+  engines.map((engine) => ({
+    extends: true as const,
+    test: {
+      name: `${root.split('/')[1]}:${engine}`,
+      root,
+      include: ['src/**/*.test.ts'],
+      env: { BASTION_TEST_ENGINE: engine },
+    },
+  })),
+);
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      ...integration,
+      { extends: true, test: { name: 'db', root: 'packages/db', include: ['src/**/*.test.ts'] } },
+    ],
+  },
+});
