@@ -107,9 +107,10 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
     }
     op.responses = responses;
   }
+  // trpc-to-openapi's own error schemas are replaced by Problem above; drop the orphans.
   const schemas = document.components?.schemas;
-  if (schemas) {
-    for (const key of Object.keys(schemas)) if (key.startsWith('error.')) delete schemas[key];
+  if (document.components && schemas) {
+    document.components.schemas = Object.fromEntries(Object.entries(schemas).filter(([key]) => !key.startsWith('error.')));
   }
   return document;
 }

@@ -8,7 +8,7 @@ export const limitInput = z
   .max(100)
   .default(20)
   .describe('Page size, 1–100.')
-  .meta({ example: 20 });
+  .meta({ examples: [20] });
 
 export const cursorInput = z
   .string()
@@ -34,7 +34,7 @@ export function decodeCursor(cursor: string, arity: number): string[] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === arity && parsed.every((p) => typeof p === 'string')) {
-      return parsed as string[];
+      return parsed;
     }
   } catch {
     // fall through to the same answer as a well-formed but foreign cursor

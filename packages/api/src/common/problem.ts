@@ -3,11 +3,11 @@ import { z } from 'zod';
 /** RFC 9457 problem details: the one error shape of the REST face. */
 export const problemSchema = z
   .object({
-    type: z.string().describe('A URI reference naming the kind of problem; dereference it for documentation.').meta({ example: '/problems/validation-error' }),
-    title: z.string().describe('Short, human-readable summary of the kind of problem.').meta({ example: 'Validation failed' }),
-    status: z.number().int().describe('The HTTP status code.').meta({ example: 422 }),
-    detail: z.string().describe('What went wrong with this request.').meta({ example: 'slug: Use lowercase letters, digits and single hyphens.' }),
-    instance: z.string().describe('The request path and its request id.').meta({ example: '/api/v1/services#req-1' }),
+    type: z.string().describe('A URI reference naming the kind of problem; dereference it for documentation.').meta({ examples: ['/problems/validation-error'] }),
+    title: z.string().describe('Short, human-readable summary of the kind of problem.').meta({ examples: ['Validation failed'] }),
+    status: z.number().int().describe('The HTTP status code.').meta({ examples: [422] }),
+    detail: z.string().describe('What went wrong with this request.').meta({ examples: ['slug: Use lowercase letters, digits and single hyphens.'] }),
+    instance: z.string().describe('The request path and its request id.').meta({ examples: ['/api/v1/services#req-1'] }),
     requestId: z.string().optional().describe('Quote this when asking for help; it is in the server log.'),
     errors: z
       .array(

@@ -10,15 +10,15 @@ export const incidentStatus = z
   .describe('Where the response stands; `resolved` closes the incident.');
 
 export const createIncidentInput = z.strictObject({
-  title: z.string().trim().min(1, 'A title is required.').max(200).describe('What is happening, in a line.').meta({ example: 'Checkout failing for card payments' }),
+  title: z.string().trim().min(1, 'A title is required.').max(200).describe('What is happening, in a line.').meta({ examples: ['Checkout failing for card payments'] }),
   severity: incidentSeverity,
   serviceSlugs: z
     .array(slugSchema)
     .min(1, 'Name at least one affected service.')
     .max(100)
     .describe('Slugs of the affected services.')
-    .meta({ example: ['payments-api'] }),
-  message: z.string().trim().min(1, 'A first message is required.').max(5000).describe('The first timeline entry.').meta({ example: 'We are investigating elevated error rates.' }),
+    .meta({ examples: [['payments-api']] }),
+  message: z.string().trim().min(1, 'A first message is required.').max(5000).describe('The first timeline entry.').meta({ examples: ['We are investigating elevated error rates.'] }),
 });
 
 export const incidentIdInput = z.object({ id: z.uuid().describe('Incident id.') });
@@ -26,7 +26,7 @@ export const incidentIdInput = z.object({ id: z.uuid().describe('Incident id.') 
 export const createIncidentUpdateInput = z.strictObject({
   id: z.uuid().describe('Incident id.'),
   status: incidentStatus,
-  message: z.string().trim().min(1, 'A message is required.').max(5000).meta({ example: 'A fix is being rolled out.' }),
+  message: z.string().trim().min(1, 'A message is required.').max(5000).meta({ examples: ['A fix is being rolled out.'] }),
 });
 
 export const listIncidentsInput = z.object({

@@ -9,7 +9,7 @@ export const slugSchema = z
   .max(63, 'A slug has at most 63 characters.')
   .regex(SLUG_PATTERN, 'Use lowercase letters, digits and single hyphens (kebab-case), e.g. "payments-api".')
   .describe('Unique, lowercase kebab-case identifier (2–63 characters).')
-  .meta({ example: 'payments-api' });
+  .meta({ examples: ['payments-api'] });
 
 export const serviceTier = z
   .enum(['critical', 'high', 'medium', 'low'])
@@ -41,20 +41,20 @@ export const uptimeOutput = z
   .describe('Share of heartbeats reporting `up`.');
 
 const description = z.string().max(2000).describe('What the service does.');
-const owner = z.string().trim().max(120).describe('The team that owns the service.').meta({ example: 'team-payments' });
-const name = z.string().trim().min(1, 'A name is required.').max(120).describe('Human-readable name.').meta({ example: 'Payments API' });
+const owner = z.string().trim().max(120).describe('The team that owns the service.').meta({ examples: ['team-payments'] });
+const name = z.string().trim().min(1, 'A name is required.').max(120).describe('Human-readable name.').meta({ examples: ['Payments API'] });
 const dependsOn = z
   .array(slugSchema)
   .max(100)
   .describe('Slugs of the services this one calls.')
-  .meta({ example: ['auth-api'] });
+  .meta({ examples: [['auth-api']] });
 const heartbeatIntervalSeconds = z
   .number()
   .int()
   .min(5)
   .max(86_400)
   .describe('How often monitors report, in seconds; silent for 3 intervals means `unknown`.')
-  .meta({ example: 60 });
+  .meta({ examples: [60] });
 
 export const createServiceInput = z
   .strictObject({

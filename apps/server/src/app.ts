@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { appRouter, type Context } from '@bastion/api';
+import { REST_BASE_PATH } from '@bastion/api/openapi';
+import type { DatabaseHandle } from '@bastion/db';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerDocsRoutes } from './docs/docs-routes.js';
+import { registerHealthRoutes } from './health/health-routes.js';
+import { sendProblem, type ProblemInit } from './problem.js';
+import { registerRestRoutes } from './rest/rest-routes.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The procedure (or named endpoint) a route serves, for logs and metrics. */
+    procedurePath?: string;
+  }
+}
+
+export interface BuildAppOptions {
+  database: DatabaseHandle;
+  /** pino options, `false` for silence (tests). Default: info-level JSON lines. */
+  logger?: FastifyServerOptions['logger'];
+  /** The clock procedures see; tests pin it. */
+  now?: () => Date;
+  /** Largest request body accepted, in bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+/** Only ids a client could not use to inject into logs are echoed back. */
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/**
+ * Builds the Fastify app: tRPC at `/trpc`, REST at `/api/v1` compiled from the procedures'
+ * OpenAPI meta, `/openapi.json`, Swagger UI at `/docs`, `/healthz` and `/readyz`.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { database } = options;
+  const now = options.now ?? (() => new Date());
+  let shuttingDown = false;
+
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    logController: new RequestLogController(),
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    shuttingDown = true;
+  });
+
+  // Before any route: Fastify binds a route to the error handler in place when it is added.
+  app.setErrorHandler(function problemErrorHandler(error: FastifyError, request, reply) {
+    const problem = problemFromFastifyError(error);
+    if (problem.type === 'internal-error') request.log.error({ err: error }, 'unhandled error');
+    else request.log.info({ problem: problem.type, detail: problem.detail }, 'request rejected');
+    return sendProblem(request, reply, problem);
+  });
+
+  // Only JSON bodies are accepted on the REST face; text/plain would otherwise reach a procedure.
+  app.removeContentTypeParser('text/plain');
+
+  const createContext = (request: { id: string }): Context => ({ db: database.db, now, requestId: request.id });
+
+  const operations = registerRestRoutes(app, { createContext });
+  await registerDocsRoutes(app);
+  registerHealthRoutes(app, database, () => shuttingDown);
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }) => createContext(req),
+      onError: ({ error, path, req }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+      },
+    } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
+  });
+
+  // Which methods each REST path answers, so a wrong method gets 405 + Allow rather than 404.
+  const allowed = operations.map((op) => ({
+    pattern: new RegExp(`^${REST_BASE_PATH}${op.path.replace(/\{\w+\}/g, '[^/]+')}/?$`),
+    method: op.method,
+  }));
+  app.setNotFoundHandler(function problemNotFound(request, reply) {
+    const path = request.url.split('?')[0] ?? '';
+    const methods = [...new Set(allowed.filter((a) => a.pattern.test(path)).map((a) => a.method))];
+    if (methods.length > 0) {
+      reply.header('allow', methods.join(', '));
+      return sendProblem(request, reply, {
+        type: 'method-not-allowed',
+        detail: `${request.method} is not allowed on ${path}; use ${methods.join(' or ')}.`,
+      });
+    }
+    return sendProblem(request, reply, { type: 'not-found', detail: `No route ${request.method} ${path}.` });
+  });
+
+  return app;
+}
+
+/** One log line per request (Fastify's default is two), with the procedure it reached. */
+class RequestLogController extends LogController {
+  override incomingRequest() {}
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        procedure: request.routeOptions.config.procedurePath,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request completed',
+    );
+  }
+}
+
+function problemFromFastifyError(error: FastifyError): ProblemInit {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { type: 'unsupported-media-type', detail: 'Send the body as JSON with `Content-Type: application/json`.' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { type: 'payload-too-large', detail: error.message };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { type: 'bad-request', detail: 'The body is empty but Content-Type says JSON.' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { type: 'bad-request', detail: `The body is not valid JSON: ${error.message}` };
+    default:
+      break;
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 400) return { type: 'bad-request', detail: error.message };
+  if (status === 413) return { type: 'payload-too-large', detail: error.message };
+  if (status === 415) return { type: 'unsupported-media-type', detail: error.message };
+  if (status < 500) return { type: 'bad-request', detail: error.message, status };
+  return { type: 'internal-error', detail: 'An unexpected error occurred; the request id is in the server log.' };
+}

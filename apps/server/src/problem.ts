@@ -1,0 +1,86 @@
+import { fieldErrorsOf, isInputValidationError, DomainProblem, type FieldError } from '@bastion/api';
+import { PROBLEM_TYPES, type Problem, type ProblemType } from '@bastion/api/openapi';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface ProblemInit {
+  type: ProblemType;
+  detail: string;
+  errors?: FieldError[] | undefined;
+  /** Overrides the type's usual status (e.g. 400 for a body that is not an object). */
+  status?: number;
+}
+
+/** Sends an RFC 9457 problem; `instance` is the path, `requestId` ties it to the log line. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit) {
+  const { status, title } = PROBLEM_TYPES[init.type];
+  const body: Problem = {
+    type: `/problems/${init.type}`,
+    title,
+    status: init.status ?? status,
+    detail: init.detail,
+    instance: request.url.split('?')[0] ?? request.url,
+    requestId: request.id,
+    ...(init.errors && init.errors.length > 0 ? { errors: init.errors } : {}),
+  };
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+const TYPE_BY_STATUS = new Map<number, ProblemType>(
+  Object.entries(PROBLEM_TYPES).map(([type, { status }]) => [status, type as ProblemType]),
+);
+
+/** PostgreSQL and driver errors that mean "the database is not there right now". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+]);
+
+/** True when an error, or anything in its `cause` chain, says the database is unreachable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Maps a procedure's error to a problem. Known client errors keep their message; anything
+ * unexpected becomes an opaque 500 (or 503 when the database is down) and is logged in full.
+ */
+export function problemFromTRPCError(error: TRPCError): ProblemInit {
+  if (isInputValidationError(error)) {
+    const errors = fieldErrorsOf(error);
+    return {
+      type: 'validation-error',
+      detail: errors.map((e) => `${e.pointer || '(body)'}: ${e.detail}`).join('; '),
+      errors,
+    };
+  }
+  if (error.cause instanceof DomainProblem) {
+    const status = getHTTPStatusCodeFromError(error);
+    return { type: TYPE_BY_STATUS.get(status) ?? 'internal-error', detail: error.message, errors: error.cause.errors, status };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { type: 'service-unavailable', detail: 'The database is unreachable; retry shortly.' };
+  }
+  const status = getHTTPStatusCodeFromError(error);
+  if (status >= 500) return { type: 'internal-error', detail: 'An unexpected error occurred; the request id is in the server log.' };
+  return { type: TYPE_BY_STATUS.get(status) ?? 'bad-request', detail: error.message, status };
+}
+
+export { TRPCError };
