@@ -5,7 +5,9 @@ import type { DatabaseHandle } from '@bastion/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerDocsRoutes } from './docs/docs-routes.js';
+import { DEFAULT_HARDENING, registerHardening, type HardeningOptions } from './hardening/hardening.js';
 import { registerHealthRoutes } from './health/health-routes.js';
+import { createMetrics, registerMetricsHooks, type Metrics } from './metrics/metrics.js';
 import { sendProblem, type ProblemInit } from './problem.js';
 import { registerRestRoutes } from './rest/rest-routes.js';
 
@@ -24,6 +26,11 @@ export interface BuildAppOptions {
   now?: () => Date;
   /** Largest request body accepted, in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** A request still unanswered after this long gets a 503 (ms; default 15 s). */
+  requestTimeoutMs?: number;
+  hardening?: Partial<HardeningOptions>;
+  /** Where request metrics go; main.ts serves them on their own port. Default: a fresh registry. */
+  metrics?: Metrics;
 }
 
 /** Only ids a client could not use to inject into logs are echoed back. */
@@ -41,6 +48,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    handlerTimeout: options.requestTimeoutMs ?? 15_000,
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: (req) => {
@@ -53,6 +61,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerMetricsHooks(app, options.metrics ?? createMetrics({ defaultMetrics: false }));
   app.addHook('onClose', async () => {
     shuttingDown = true;
   });
@@ -62,11 +71,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const problem = problemFromFastifyError(error);
     if (problem.type === 'internal-error') request.log.error({ err: error }, 'unhandled error');
     else request.log.info({ problem: problem.type, detail: problem.detail }, 'request rejected');
+    if (problem.type === 'service-unavailable') reply.header('retry-after', '5');
     return sendProblem(request, reply, problem);
   });
 
   // Only JSON bodies are accepted on the REST face; text/plain would otherwise reach a procedure.
   app.removeContentTypeParser('text/plain');
+  await registerHardening(app, { ...DEFAULT_HARDENING, ...options.hardening });
 
   const createContext = (request: { id: string }): Context => ({ db: database.db, now, requestId: request.id });
 
@@ -133,6 +144,10 @@ function problemFromFastifyError(error: FastifyError): ProblemInit {
       return { type: 'bad-request', detail: 'The body is empty but Content-Type says JSON.' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { type: 'bad-request', detail: `The body is not valid JSON: ${error.message}` };
+    case 'BASTION_OVERLOADED':
+      return { type: 'service-unavailable', detail: error.message };
+    case 'FST_ERR_HANDLER_TIMEOUT':
+      return { type: 'service-unavailable', detail: 'The request took too long and was abandoned; retry shortly.' };
     default:
       break;
   }

@@ -17,8 +17,21 @@ const envSchema = z.object({
   /** Seed a demo fleet when the database has no services yet. */
   BASTION_SEED_DEMO: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Public URL of the dashboard, printed at start-up. */
-  BASTION_DASHBOARD_URL: z.url().optional(),
+  /** Comma-separated origins allowed to call the API from a browser (CORS); never `*`. */
+  BASTION_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => !origins.includes('*'), 'A wildcard origin is not allowed; list the origins.'),
+  /** Largest request body, in bytes. */
+  BASTION_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** A request unanswered after this many ms gets a 503. */
+  BASTION_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Port of the Prometheus `/metrics` endpoint; 0 turns it off. */
+  BASTION_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  BASTION_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Event-loop delay (ms) past which requests are shed with 503; 0 disables shedding. */
+  BASTION_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

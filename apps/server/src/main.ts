@@ -1,11 +1,21 @@
 import { openDatabase } from '@bastion/db';
 import closeWithGrace from 'close-with-grace';
+import { createServer } from 'node:http';
 import { buildApp } from './app.js';
 import { readEnv } from './env.js';
+import { createMetrics } from './metrics/metrics.js';
 
 const env = readEnv();
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.BASTION_DATA_DIR });
-const app = await buildApp({ database, logger: { level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] } });
+const metrics = createMetrics();
+const app = await buildApp({
+  database,
+  metrics,
+  logger: { level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+  bodyLimit: env.BASTION_BODY_LIMIT_BYTES,
+  requestTimeoutMs: env.BASTION_REQUEST_TIMEOUT_MS,
+  hardening: { corsOrigins: env.BASTION_CORS_ORIGINS, maxEventLoopDelayMs: env.BASTION_MAX_EVENT_LOOP_DELAY_MS },
+});
 
 if (env.BASTION_SEED_DEMO) {
   const { seedDemoData } = await import('@bastion/api/seed');
@@ -13,9 +23,28 @@ if (env.BASTION_SEED_DEMO) {
   if (seeded) app.log.info('seeded the demo fleet (first start on an empty database)');
 }
 
+// Prometheus scrapes its own port, bound to loopback by default: metrics reveal traffic patterns.
+const metricsServer =
+  env.BASTION_METRICS_PORT > 0
+    ? createServer((request, response) => {
+        if (request.url !== '/metrics') {
+          response.writeHead(404).end();
+          return;
+        }
+        metrics.registry.metrics().then(
+          (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+          (error: unknown) => {
+            app.log.error({ err: error }, 'metrics collection failed');
+            response.writeHead(500).end();
+          },
+        );
+      }).listen(env.BASTION_METRICS_PORT, env.BASTION_METRICS_HOST)
+    : undefined;
+
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after a fatal error');
   else app.log.info({ signal }, 'shutting down');
+  metricsServer?.close();
   await app.close();
   await database.close();
 });
@@ -23,4 +52,5 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 const address = await app.listen({ port: env.PORT, host: env.HOST });
 const where = database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite at ${env.BASTION_DATA_DIR}`;
 app.log.info(`Bastion API listening on ${address} — database: ${where}`);
+if (metricsServer) app.log.info(`Prometheus metrics on http://${env.BASTION_METRICS_HOST}:${env.BASTION_METRICS_PORT}/metrics`);
 app.log.info(`REST ${address}/api/v1 · tRPC ${address}/trpc · docs ${address}/docs · OpenAPI ${address}/openapi.json`);

@@ -14,10 +14,10 @@ export interface ProblemInit {
   status?: number;
 }
 
-/** Sends an RFC 9457 problem; `instance` is the path, `requestId` ties it to the log line. */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit) {
+/** The RFC 9457 body for a request; `instance` is the path, `requestId` ties it to the log line. */
+export function problemBody(request: FastifyRequest, init: ProblemInit): Problem {
   const { status, title } = PROBLEM_TYPES[init.type];
-  const body: Problem = {
+  return {
     type: `/problems/${init.type}`,
     title,
     status: init.status ?? status,
@@ -26,6 +26,11 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: 
     requestId: request.id,
     ...(init.errors && init.errors.length > 0 ? { errors: init.errors } : {}),
   };
+}
+
+/** Sends an RFC 9457 problem. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit) {
+  const body = problemBody(request, init);
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -53,6 +58,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 8; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    // PGlite throws a plain Error without a code once closed (e.g. while shutting down).
+    if (current instanceof Error && current.message === 'PGlite is closed') return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

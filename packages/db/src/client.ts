@@ -19,6 +19,8 @@ export interface DatabaseHandle {
   db: Database;
   /** `pglite` for the embedded engine, `postgres` for a server. */
   kind: 'pglite' | 'postgres';
+  /** The driver underneath (a PGlite instance or a postgres.js Sql), for engine-specific chores. */
+  client: unknown;
   /** Resolves when a trivial query succeeds; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ function openPostgres(url: string, max: number) {
   const db = drizzlePostgres(client, { schema });
   return {
     db: db as unknown as Database,
+    client,
     kind: 'postgres' as const,
     ping: async () => {
       await client`select 1`;
@@ -79,10 +82,14 @@ function openPostgres(url: string, max: number) {
 
 async function openPglite(dataDir: string) {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  return wrapPglite(await PGlite.create(dataDir));
+}
+
+function wrapPglite(client: PGlite) {
   const db = drizzlePglite(client, { schema });
   return {
     db: db as unknown as Database,
+    client,
     kind: 'pglite' as const,
     ping: async () => {
       await db.execute(sql`select 1`);
@@ -94,4 +101,9 @@ async function openPglite(dataDir: string) {
       if (!client.closed) await client.close();
     },
   };
+}
+
+/** Wraps an already-open PGlite (e.g. loaded from a dump) without migrating it. */
+export function openPgliteClient(client: PGlite): DatabaseHandle {
+  return wrapPglite(client);
 }

@@ -1,7 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { openDatabase, type DatabaseHandle } from './client.js';
+import { migrationsFolder, openDatabase, openPgliteClient, type DatabaseHandle } from './client.js';
 
 /** Which engine the current test run targets; vitest projects set it (see vitest.config.ts). */
 export function testEngine(): 'pglite' | 'postgres' {
@@ -14,7 +18,7 @@ export function testEngine(): 'pglite' | 'postgres' {
  * files running in parallel never see each other's rows.
  */
 export async function openTestDatabase(): Promise<DatabaseHandle> {
-  if (testEngine() === 'pglite') return openDatabase({ dataDir: 'memory://' });
+  if (testEngine() === 'pglite') return openPgliteFromTemplate();
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('BASTION_TEST_ENGINE=postgres needs TEST_DATABASE_URL');
   const name = `bastion_test_${randomBytes(6).toString('hex')}`;
@@ -38,4 +42,27 @@ export async function truncateAll(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
     sql`truncate table heartbeats, incident_updates, incident_services, incidents, service_dependencies, services cascade`,
   );
+}
+
+/**
+ * PGlite's initdb costs seconds; loading a dump of an already-migrated database costs a fraction.
+ * The dump is cached in the temp folder under a hash of the migrations, so it renews itself when
+ * they change.
+ */
+async function openPgliteFromTemplate(): Promise<DatabaseHandle> {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(migrationsFolder, { recursive: true, encoding: 'utf8' }).sort()) {
+    if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(join(migrationsFolder, file)));
+  }
+  const templatePath = join(tmpdir(), `bastion-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
+  if (!existsSync(templatePath)) {
+    const fresh = await openDatabase({ dataDir: 'memory://' });
+    const dump = await (fresh.client as PGlite).dumpDataDir('none');
+    const partial = `${templatePath}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, templatePath);
+    return fresh;
+  }
+  const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(templatePath)]) });
+  return openPgliteClient(client);
 }

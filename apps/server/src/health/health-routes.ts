@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from '@bastion/db';
 import type { FastifyInstance } from 'fastify';
+import { EXEMPT_FROM_SHEDDING } from '../hardening/hardening.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -8,8 +9,9 @@ const READY_TIMEOUT_MS = 2_000;
  * not shutting down; 503 otherwise, so a load balancer stops sending traffic.
  */
 export function registerHealthRoutes(app: FastifyInstance, database: DatabaseHandle, isShuttingDown: () => boolean) {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (request, reply) => {
+  const config = EXEMPT_FROM_SHEDDING;
+  app.get('/healthz', { config }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config }, async (request, reply) => {
     if (isShuttingDown()) return reply.code(503).send({ status: 'shutting_down' });
     try {
       await withTimeout(database.ping(), READY_TIMEOUT_MS);

@@ -1,0 +1,90 @@
+import type { DatabaseHandle } from '@bastion/db';
+import { openTestDatabase } from '@bastion/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { depthOf } from './hardening.js';
+
+let database: DatabaseHandle;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  app = await buildApp({
+    database,
+    logger: false,
+    bodyLimit: 4096,
+    hardening: { corsOrigins: ['https://ops.example.com'] },
+  });
+});
+
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+const post = (payload: string, contentType = 'application/json') =>
+  app.inject({ method: 'POST', url: '/api/v1/services', headers: { 'content-type': contentType }, payload });
+
+describe('request limits', () => {
+  it('answers 413 problem when the body is larger than the limit', async () => {
+    const response = await post(JSON.stringify({ slug: 'big', name: 'x'.repeat(8000), tier: 'low' }));
+    expect(response.statusCode).toBe(413);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413 });
+  });
+
+  it('refuses JSON nested deeper than the limit with 400 before any procedure runs', async () => {
+    const deep = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;
+    const response = await post(deep);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ type: '/problems/bad-request', detail: expect.stringContaining('nested deeper') });
+  });
+
+  it('refuses a __proto__ key', async () => {
+    const response = await post('{"slug":"proto","name":"P","tier":"low","__proto__":{"admin":true}}');
+    expect(response.statusCode).toBe(400);
+  });
+
+  it('counts depth without walking past the limit', () => {
+    expect(depthOf(1, 10)).toBe(0);
+    expect(depthOf({ a: [{ b: 1 }] }, 10)).toBe(3);
+    expect(depthOf({ a: { b: { c: { d: 1 } } } }, 2)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('headers', () => {
+  it('sends security headers and no Server or X-Powered-By header', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/status' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(response.headers.server).toBeUndefined();
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('allows only listed origins, never *', async () => {
+    const preflight = (origin: string) =>
+      app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/services',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+    const allowed = await preflight('https://ops.example.com');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://ops.example.com');
+    const denied = await preflight('https://evil.example.net');
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('per-request timeout', () => {
+  it('answers 503 problem with Retry-After instead of hanging', async () => {
+    const slow = await buildApp({ database, logger: false, requestTimeoutMs: 100 });
+    slow.get('/slow-for-test', async () => new Promise((resolve) => setTimeout(() => resolve({ late: true }), 1_000)));
+    const response = await slow.inject({ method: 'GET', url: '/slow-for-test' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.json()).toMatchObject({ type: '/problems/service-unavailable' });
+    await slow.close();
+  });
+});

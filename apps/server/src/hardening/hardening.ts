@@ -1,0 +1,108 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance } from 'fastify';
+
+export interface HardeningOptions {
+  /** Origins allowed to call the API from a browser; never `*`. Empty = same-origin only. */
+  corsOrigins: readonly string[];
+  /** Event-loop delay past which new requests are shed with 503 (ms; 0 = off). */
+  maxEventLoopDelayMs: number;
+  /** Heap use past which new requests are shed with 503 (bytes; 0 = off). */
+  maxHeapUsedBytes: number;
+  /** Deepest JSON body accepted; deeper is a 400 before any procedure sees it. */
+  maxJsonDepth: number;
+}
+
+export const DEFAULT_HARDENING: HardeningOptions = {
+  corsOrigins: [],
+  maxEventLoopDelayMs: 1_000,
+  maxHeapUsedBytes: 0,
+  maxJsonDepth: 32,
+};
+
+/** Seconds a shed client is asked to wait. */
+const SHED_RETRY_AFTER_S = 5;
+
+/**
+ * Security headers (helmet), a CORS allow-list, load shedding under event-loop or heap pressure
+ * (health routes exempt, recovery automatic), and a JSON parser that refuses absurd nesting.
+ */
+export async function registerHardening(app: FastifyInstance, options: HardeningOptions) {
+  await app.register(helmet, {
+    // Swagger UI styles itself inline; everything else (scripts included) must come from us.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        // Would send plain-HTTP deployments' own assets to https; TLS is the proxy's call.
+        upgradeInsecureRequests: null,
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+  });
+  await app.register(underPressure, {
+    maxEventLoopDelay: options.maxEventLoopDelayMs,
+    maxHeapUsedBytes: options.maxHeapUsedBytes,
+    retryAfter: SHED_RETRY_AFTER_S,
+    // Goes through the error handler, which answers with a problem (and keeps Retry-After).
+    customError: class OverloadedError extends Error {
+      readonly statusCode = 503;
+      readonly code = 'BASTION_OVERLOADED';
+      constructor() {
+        super('The server is overloaded and is shedding load; retry shortly.');
+      }
+    },
+  });
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, function parseJsonBody(_request, body, done) {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(Object.assign(new Error('The body is empty but Content-Type says JSON.'), { statusCode: 400 }), undefined);
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text, rejectPrototypeKeys);
+    } catch (error) {
+      done(Object.assign(new Error(`The body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+      return;
+    }
+    if (depthOf(parsed, options.maxJsonDepth + 1) > options.maxJsonDepth) {
+      done(Object.assign(new Error(`The JSON body is nested deeper than ${options.maxJsonDepth} levels.`), { statusCode: 400 }), undefined);
+      return;
+    }
+    done(null, parsed);
+  });
+}
+
+/** `__proto__` in a body is never legitimate and is how prototype pollution starts. */
+function rejectPrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError(`Forbidden key "${key}"`);
+  return value;
+}
+
+/** Nesting depth of a parsed JSON value, counting stops once `stopAt` is reached. */
+export function depthOf(value: unknown, stopAt: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (stopAt <= 0) return 1;
+  let deepest = 0;
+  for (const child of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(child, stopAt - 1));
+    if (deepest + 1 >= stopAt) break;
+  }
+  return deepest + 1;
+}
+
+/** Route config for routes that must answer even while the server sheds load (health checks). */
+export const EXEMPT_FROM_SHEDDING = { pressureHandler: () => undefined };
