@@ -55,7 +55,9 @@ function start() {
   const apiPort = process.env.PORT ?? '4000';
   const dashboardPort = process.env.DASHBOARD_PORT ?? '3000';
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const env = { ...process.env, PORT: apiPort, BASTION_SEED_DEMO: process.env.BASTION_SEED_DEMO ?? 'true' };
+  const env = { ...process.env, PORT: apiPort, BASTION_SEED_DEMO: process.env.BASTION_SEED_DEMO ?? 'true',
+    BASTION_DEMO_MONITOR: process.env.BASTION_DEMO_MONITOR ?? 'true',
+  };
   const children = [
     spawn(process.execPath, ['dist/main.js'], { cwd: join(root, 'apps/server'), stdio: 'inherit', env }),
     spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', dashboardPort, '-H', '127.0.0.1'], {

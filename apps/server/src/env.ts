@@ -16,6 +16,8 @@ const envSchema = z.object({
   BASTION_DATA_DIR: z.string().min(1).default(resolve(REPO_ROOT, '.data')),
   /** Seed a demo fleet when the database has no services yet. */
   BASTION_SEED_DEMO: booleanFlag.default(false),
+  /** With the demo seed: play the demo fleet's monitors, so it does not fall silent (`unknown`). */
+  BASTION_DEMO_MONITOR: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated origins allowed to call the API from a browser (CORS); never `*`. */
   BASTION_CORS_ORIGINS: z

@@ -17,10 +17,21 @@ const app = await buildApp({
   hardening: { corsOrigins: env.BASTION_CORS_ORIGINS, maxEventLoopDelayMs: env.BASTION_MAX_EVENT_LOOP_DELAY_MS },
 });
 
+let demoMonitor: NodeJS.Timeout | undefined;
 if (env.BASTION_SEED_DEMO) {
-  const { seedDemoData } = await import('@bastion/api/seed');
-  const { seeded } = await seedDemoData({ db: database.db, now: () => new Date() });
+  const { reportDemoHeartbeats, seedDemoData } = await import('@bastion/api/seed');
+  const ctx = { db: database.db, now: () => new Date() };
+  const { seeded } = await seedDemoData(ctx);
   if (seeded) app.log.info('seeded the demo fleet (first start on an empty database)');
+  if (env.BASTION_DEMO_MONITOR) {
+    const tick = () => {
+      reportDemoHeartbeats(ctx).catch((err: unknown) => {
+        app.log.warn({ err }, 'demo monitor could not report');
+      });
+    };
+    tick();
+    demoMonitor = setInterval(tick, 15_000).unref();
+  }
 }
 
 // Prometheus scrapes its own port, bound to loopback by default: metrics reveal traffic patterns.
@@ -44,6 +55,7 @@ const metricsServer =
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after a fatal error');
   else app.log.info({ signal }, 'shutting down');
+  clearInterval(demoMonitor);
   metricsServer?.close();
   await app.close();
   await database.close();

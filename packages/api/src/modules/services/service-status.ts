@@ -62,6 +62,8 @@ export function ownStatus(facts: StatusFacts, now: Date): DerivedStatus {
       ref: null,
     });
   } else if (heartbeat && heartbeat.status !== 'up') {
+    // A stale heartbeat says nothing about now: silence is `unknown`, and only an open incident
+    // may say worse (the rule as specified), so an old `down` does not outlive its interval.
     reasons.push({
       kind: 'heartbeat',
       status: HEARTBEAT_STATUS[heartbeat.status],
