@@ -1,7 +1,7 @@
 import { initTRPC } from '@trpc/server';
 import type { Database } from '@bastion/db';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import { fieldErrorsOf, isInputValidationError, type FieldError } from './common/errors.js';
+import { conflict, fieldErrorsOf, isInputValidationError, type FieldError } from './common/errors.js';
 
 /** What every procedure gets: the database and a clock (tests pin it). */
 export interface Context {
@@ -42,6 +42,30 @@ const t = initTRPC
     },
   });
 
+/** PostgreSQL: unique_violation, foreign_key_violation. */
+const CONSTRAINT_VIOLATIONS = new Set(['23505', '23503']);
+
+function constraintViolation(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && CONSTRAINT_VIOLATIONS.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Two requests racing (a delete against a new dependency, two creates of one slug) can pass the
+ * services' checks and then meet a database constraint: that is a conflict (409), not a 500.
+ */
+const mapConstraintViolations = t.middleware(async function mapConstraintViolations({ next }) {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && constraintViolation(result.error.cause)) {
+    throw conflict('The request conflicts with a concurrent change; reload and retry.');
+  }
+  return result;
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(mapConstraintViolations);
