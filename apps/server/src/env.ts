@@ -33,7 +33,7 @@ const envSchema = z.object({
   BASTION_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   BASTION_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Event-loop delay (ms) past which requests are shed with 503; 0 disables shedding. */
-  BASTION_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
+  BASTION_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(3_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

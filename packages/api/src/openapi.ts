@@ -44,7 +44,10 @@ export function listRestOperations(router: AnyTRPCRouter = appRouter): RestOpera
     const type = procedure._def.type;
     if (type === 'subscription') return [];
     const pathParameters = [...openapi.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
-    const hasInput = procedure._def.inputs.length > 0;
+    const input = procedure._def.inputs[0] as { _zod?: { def?: { type?: string } } } | undefined;
+    const inputType = input?._zod?.def?.type;
+    // A void input cannot fail validation, so 422 is not documented for it.
+    const hasInput = inputType !== undefined && inputType !== 'void' && inputType !== 'undefined';
     const statuses = new Set<number>([500, 503, ...(meta.errorStatuses ?? [])]);
     if (hasInput) statuses.add(422);
     if (pathParameters.length > 0) statuses.add(404);

@@ -1,4 +1,4 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, type TRPCError } from '@trpc/server';
 import type { Database } from '@bastion/db';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { conflict, fieldErrorsOf, isInputValidationError, type FieldError } from './common/errors.js';
@@ -28,6 +28,16 @@ export interface ErrorData {
   errors: FieldError[];
 }
 
+/**
+ * What a client may read of an error: a deliberate error's own message, but never the text of an
+ * unexpected one (drivers put SQL and parameters there); the server log has it in full.
+ */
+function publicMessage(error: TRPCError, message: string): string {
+  if (isInputValidationError(error)) return 'Input validation failed';
+  if (error.code === 'INTERNAL_SERVER_ERROR') return 'Internal server error';
+  return message;
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
@@ -35,7 +45,7 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       return {
         ...shape,
-        message: isInputValidationError(error) ? 'Input validation failed' : shape.message,
+        message: publicMessage(error, shape.message),
         data: { ...shape.data, stack: undefined, errors: fieldErrorsOf(error) } satisfies ErrorData &
           typeof shape.data,
       };

@@ -16,7 +16,7 @@ export interface HardeningOptions {
 
 export const DEFAULT_HARDENING: HardeningOptions = {
   corsOrigins: [],
-  maxEventLoopDelayMs: 1_000,
+  maxEventLoopDelayMs: 3_000,
   maxHeapUsedBytes: 0,
   maxJsonDepth: 32,
 };

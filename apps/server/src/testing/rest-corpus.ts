@@ -1,0 +1,71 @@
+/**
+ * One valid request per step, in an order that makes each succeed on an empty database: every
+ * REST operation at least once, including list filters and a second page through a cursor.
+ * The differential test replays it against trpc-to-openapi's handler and ours; the failure tests
+ * take the first request of each operation.
+ */
+export interface CorpusRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path under `/api/v1`; `{name}` stands for a value captured from an earlier response. */
+  path: string;
+  body?: Record<string, unknown>;
+  /** Remember the response body's `field` as `{as}` for later requests. */
+  capture?: { field: 'id' | 'nextCursor'; as: string };
+}
+
+/** A past instant heartbeats may be backfilled at (the tests' clocks start at 2025-06-01T12:00Z). */
+const BACKFILL_AT = '2025-06-01T11:59:00.000Z';
+
+export const REST_CORPUS: readonly CorpusRequest[] = [
+  { method: 'POST', path: '/services', body: { slug: 'auth-api', name: 'Auth API', tier: 'critical', owner: 'team-identity', description: 'Logs people in.' } },
+  { method: 'POST', path: '/services', body: { slug: 'db', name: 'Database', tier: 'critical' } },
+  { method: 'POST', path: '/services', body: { slug: 'payments-api', name: 'Payments API', tier: 'high', dependsOn: ['auth-api', 'db'], heartbeatIntervalSeconds: 30 } },
+  { method: 'POST', path: '/services', body: { slug: 'checkout-web', name: 'Checkout', tier: 'high', dependsOn: ['payments-api'] } },
+  { method: 'POST', path: '/services', body: { slug: 'docs-site', name: 'Docs', tier: 'low' } },
+  { method: 'PATCH', path: '/services/docs-site', body: { owner: 'team-docs', description: 'Public documentation.' } },
+  { method: 'POST', path: '/services/auth-api/heartbeats', body: { status: 'up', latencyMs: 12 } },
+  { method: 'POST', path: '/services/db/heartbeats', body: { status: 'down', message: 'connection refused' } },
+  { method: 'POST', path: '/services/payments-api/heartbeats', body: { status: 'degraded', latencyMs: 900, observedAt: BACKFILL_AT } },
+  { method: 'POST', path: '/services/payments-api/heartbeats', body: { status: 'up' } },
+  { method: 'GET', path: '/services/payments-api/heartbeats?limit=1', capture: { field: 'nextCursor', as: 'heartbeatCursor' } },
+  { method: 'GET', path: '/services/payments-api/heartbeats?limit=1&cursor={heartbeatCursor}' },
+  { method: 'GET', path: '/heartbeats/strip?hours=1&buckets=12' },
+  { method: 'GET', path: '/heartbeats/strip?service=db' },
+  { method: 'GET', path: '/services/payments-api' },
+  { method: 'GET', path: '/services/db/blast-radius' },
+  { method: 'GET', path: '/services?limit=2', capture: { field: 'nextCursor', as: 'serviceCursor' } },
+  { method: 'GET', path: '/services?limit=2&cursor={serviceCursor}' },
+  { method: 'GET', path: '/services?tier=critical' },
+  { method: 'GET', path: '/services?status=major_outage' },
+  { method: 'GET', path: '/services?q=PAY' },
+  { method: 'POST', path: '/incidents', body: { title: 'Database down', severity: 'sev1', serviceSlugs: ['db'], message: 'Investigating.' }, capture: { field: 'id', as: 'dbIncident' } },
+  { method: 'POST', path: '/incidents', body: { title: 'Slow checkout', severity: 'sev3', serviceSlugs: ['checkout-web', 'payments-api'], message: 'Looking into it.' } },
+  { method: 'POST', path: '/incidents/{dbIncident}/updates', body: { status: 'identified', message: 'The disk is full.' } },
+  { method: 'GET', path: '/status' },
+  { method: 'POST', path: '/incidents/{dbIncident}/updates', body: { status: 'resolved', message: 'Space freed.' } },
+  { method: 'GET', path: '/incidents/{dbIncident}' },
+  { method: 'GET', path: '/incidents?limit=1', capture: { field: 'nextCursor', as: 'incidentCursor' } },
+  { method: 'GET', path: '/incidents?limit=1&cursor={incidentCursor}' },
+  { method: 'GET', path: '/incidents?status=open' },
+  { method: 'GET', path: '/incidents?severity=sev1' },
+  { method: 'GET', path: '/incidents?service=payments-api' },
+  { method: 'DELETE', path: '/services/docs-site' },
+  { method: 'GET', path: '/services' },
+  { method: 'GET', path: '/status' },
+];
+
+/** Replaces each `{name}` in a corpus path with its captured value (URL-encoded). */
+export function fillPath(path: string, captured: ReadonlyMap<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = captured.get(name);
+    if (value === undefined) throw new Error(`corpus path ${path} needs {${name}}, which no earlier response gave`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** `/services/{slug}/heartbeats?limit=1` → `GET /services/{slug}/heartbeats` given the operations' templates. */
+export function operationKey(method: string, path: string, templates: readonly string[]): string | undefined {
+  const pathname = path.split('?')[0] ?? path;
+  const template = templates.find((t) => new RegExp(`^${t.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname));
+  return template === undefined ? undefined : `${method} ${template}`;
+}
