@@ -25,6 +25,7 @@ export default defineConfig({
     projects: [
       ...integration,
       { extends: true, test: { name: 'db', root: 'packages/db', include: ['src/**/*.test.ts'] } },
+      'apps/dashboard',
     ],
   },
 });

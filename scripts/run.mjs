@@ -36,7 +36,9 @@ ensureInstalled();
 
 switch (command) {
   case 'test':
-    run(['exec', 'vitest', 'run', ...rest], { env: { ...process.env } });
+    // Unit and integration suites first, then the browser tests against the built dashboard.
+    run(['exec', 'vitest', 'run', ...rest]);
+    if (rest.length === 0) run(['--filter', '@bastion/e2e', 'test']);
     break;
   case 'bench':
     run(['--filter', '@bastion/bench', 'bench', ...rest]);

@@ -1208,6 +1208,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The input is well-formed but invalid; `errors` points at each field. */
             422: {
                 headers: {
@@ -1723,15 +1732,6 @@ export interface operations {
                         /** Format: date-time */
                         generatedAt: string;
                     };
-                };
-            };
-            /** @description The input is well-formed but invalid; `errors` points at each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Something failed on our side; the request id is in the log. */

@@ -1,5 +1,13 @@
 import { createTRPCRouter, publicProcedure } from '../../trpc.js';
-import { createHeartbeatInput, heartbeatListOutput, heartbeatOutput, listHeartbeatsInput } from './heartbeats.schema.js';
+import { heartbeatStrip } from './heartbeat-strip.js';
+import {
+  createHeartbeatInput,
+  heartbeatListOutput,
+  heartbeatOutput,
+  heartbeatStripInput,
+  heartbeatStripOutput,
+  listHeartbeatsInput,
+} from './heartbeats.schema.js';
 import { listHeartbeats, recordHeartbeat } from './heartbeats.service.js';
 
 const tags = ['heartbeats'];
@@ -19,4 +27,18 @@ export const heartbeatsRouter = createTRPCRouter({
     .input(listHeartbeatsInput)
     .output(heartbeatListOutput)
     .query(({ ctx, input }) => listHeartbeats(ctx, input)),
+
+  strip: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/heartbeats/strip',
+        tags,
+        summary: 'Heartbeats per service in fixed intervals (e.g. the last 24 hours in 30-minute buckets)',
+      },
+      errorStatuses: [404],
+    })
+    .input(heartbeatStripInput)
+    .output(heartbeatStripOutput)
+    .query(({ ctx, input }) => heartbeatStrip(ctx, input)),
 });

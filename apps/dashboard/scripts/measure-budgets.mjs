@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * Measures the dashboard's performance budgets (README figures; not asserted by timed tests).
+ *
+ *   node scripts/measure-budgets.mjs                      first-load JS of the overview, from .next
+ *   node scripts/measure-budgets.mjs --url http://127.0.0.1:3000
+ *                                                         + time until the overview is interactive
+ *                                                           with its data, in headless Chromium
+ *   --route /services   measure another static route     --runs 7   samples for the timing
+ *   --check             exit 1 when a budget is exceeded
+ *
+ * First-load JS: Next 16 no longer prints it, so it is computed from the build: every script the
+ * prerendered page loads (`<script src>`, minus `nomodule` polyfills) plus every chunk its RSC
+ * payload references for client components, gzipped at level 6 like a typical server.
+ *
+ * Interactive: navigation start → the overview has hydrated *and* rendered its first data
+ * (`[data-testid=overview][data-ready=true]`), median of `--runs` cold loads (no cache).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+
+const BUDGET_FIRST_LOAD_KB = 200;
+const BUDGET_INTERACTIVE_MS = 1_000;
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    route: { type: 'string', default: '/' },
+    runs: { type: 'string', default: '5' },
+    check: { type: 'boolean', default: false },
+    chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+  },
+});
+
+function firstLoadJs(route) {
+  const appDir = join(root, '.next/server/app');
+  const htmlFile = join(appDir, route === '/' ? 'index.html' : `${route.replace(/^\//, '')}.html`);
+  if (!existsSync(htmlFile)) {
+    throw new Error(`${htmlFile} not found: run \`next build --webpack\` first (and measure a static route).`);
+  }
+  const html = readFileSync(htmlFile, 'utf8');
+  const chunks = new Set();
+  const legacyOnly = new Set();
+  const relative = (src) => src.replace(/^.*?\/_next\//, '').split('?')[0];
+  for (const [tag, src] of html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"[^>]*>/g)) {
+    if (!src.includes('/_next/static/')) continue;
+    // `nomodule` scripts (polyfills) are skipped by every browser the dashboard supports.
+    if (/\bnomodule\b/i.test(tag)) legacyOnly.add(relative(src));
+    else chunks.add(relative(src));
+  }
+  // Client-component chunks named in the inline RSC payload (escaped JSON inside <script>).
+  for (const [path] of html.matchAll(/static\/chunks\/[\w\-./]+?\.js/g)) if (!legacyOnly.has(path)) chunks.add(path);
+  const files = [...chunks].sort().map((path) => {
+    const body = readFileSync(join(root, '.next', path));
+    return {
+      path,
+      raw: body.length,
+      gzip: gzipSync(body, { level: 6 }).length,
+      brotli: brotliCompressSync(body).length,
+    };
+  });
+  const total = files.reduce((sum, f) => ({ raw: sum.raw + f.raw, gzip: sum.gzip + f.gzip, brotli: sum.brotli + f.brotli }), {
+    raw: 0,
+    gzip: 0,
+    brotli: 0,
+  });
+  return { files, total };
+}
+
+async function timeToInteractive(url, runs) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: values.chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const samples = [];
+  try {
+    for (let i = 0; i < runs; i += 1) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(url, { waitUntil: 'commit' });
+      await page.waitForSelector('[data-testid="overview"][data-ready="true"]', { timeout: 30_000 });
+      const sample = await page.evaluate(() => {
+        const nav = /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType('navigation')[0]);
+        const scripts = performance
+          .getEntriesByType('resource')
+          .filter((r) => /** @type {PerformanceResourceTiming} */ (r).initiatorType === 'script');
+        return {
+          ready: performance.now(),
+          domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN,
+          scriptBytesOnWire: scripts.reduce((s, r) => s + /** @type {PerformanceResourceTiming} */ (r).encodedBodySize, 0),
+        };
+      });
+      samples.push(sample);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return {
+    runs: samples.length,
+    readyMs: median(samples.map((s) => s.ready)),
+    domContentLoadedMs: median(samples.map((s) => s.domContentLoaded)),
+    scriptKbOnWire: median(samples.map((s) => s.scriptBytesOnWire)) / 1024,
+    all: samples.map((s) => Math.round(s.ready)),
+  };
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
+let failed = false;
+
+const js = firstLoadJs(values.route);
+console.log(`First-load JS of ${values.route} (${js.files.length} chunks):`);
+for (const f of js.files) console.log(`  ${f.path.padEnd(58)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(9)} gzip`);
+console.log(`  ${'total'.padEnd(58)} ${kb(js.total.raw).padStart(10)} raw ${kb(js.total.gzip).padStart(9)} gzip ${kb(js.total.brotli).padStart(9)} brotli`);
+const jsOk = js.total.gzip / 1024 < BUDGET_FIRST_LOAD_KB;
+console.log(`  budget < ${BUDGET_FIRST_LOAD_KB} kB gzip: ${jsOk ? 'OK' : 'OVER'}`);
+failed ||= !jsOk;
+
+if (values.url) {
+  const url = new URL(values.route, values.url).toString();
+  const t = await timeToInteractive(url, Number(values.runs));
+  console.log(`\nOverview interactive with data at ${url} (median of ${t.runs} cold loads):`);
+  console.log(`  DOMContentLoaded       ${t.domContentLoadedMs.toFixed(0)} ms`);
+  console.log(`  hydrated + data shown  ${t.readyMs.toFixed(0)} ms   (samples: ${t.all.join(', ')} ms)`);
+  console.log(`  scripts on the wire    ${t.scriptKbOnWire.toFixed(1)} kB (compressed by next start)`);
+  const tOk = t.readyMs < BUDGET_INTERACTIVE_MS;
+  console.log(`  budget < ${BUDGET_INTERACTIVE_MS} ms: ${tOk ? 'OK' : 'OVER'}`);
+  failed ||= !tOk;
+}
+
+if (values.check && failed) process.exit(1);

@@ -1,0 +1,21 @@
+import type { Metadata } from 'next';
+import { Suspense } from 'react';
+import { PageHeader } from '@/components/page-header';
+import { Skeleton } from '@/components/ui/skeleton';
+import { DeclareIncident } from '@/features/incidents/declare-incident';
+
+export const metadata: Metadata = { title: 'Declare an incident' };
+
+export default function DeclareIncidentPage() {
+  return (
+    <>
+      <PageHeader
+        title="Declare an incident"
+        description="Affected services take the incident's severity as their status until it is resolved."
+      />
+      <Suspense fallback={<Skeleton className="h-96 max-w-3xl" />}>
+        <DeclareIncident />
+      </Suspense>
+    </>
+  );
+}
