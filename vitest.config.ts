@@ -20,8 +20,9 @@ const integration = ['packages/api', 'apps/server'].flatMap((root) =>
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: on a loaded 2-core machine a PGlite open alone has taken over a minute.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
     projects: [
       ...integration,
       { extends: true, test: { name: 'db', root: 'packages/db', include: ['src/**/*.test.ts'] } },
