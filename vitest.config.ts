@@ -27,6 +27,7 @@ export default defineConfig({
       ...integration,
       { extends: true, test: { name: 'db', root: 'packages/db', include: ['src/**/*.test.ts'] } },
       'apps/dashboard',
+      { extends: true, test: { name: 'bench', root: 'bench', include: ['src/**/*.test.ts'] } },
     ],
   },
 });

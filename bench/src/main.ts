@@ -1,0 +1,315 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readConfig, type BenchConfig } from './config.js';
+import { prepareDatabase, recreatePostgresDatabase, resetPostgres } from './fixtures.js';
+import { installCleanup, cpuTimeUs, rssMb, settle, startServer, stopAll, stopServer, type RunningServer, type ServerSpec } from './processes.js';
+import { collectMachineInfo, renderReport, type ColdStart, type MiddlewareCost, type Soak } from './report.js';
+import { median, summarise, type Sample } from './stats.js';
+import { ENDPOINTS, TARGETS, type EndpointId, type RequestSpec, type ServerId, type Target } from './targets.js';
+import { runWrk } from './wrk.js';
+
+const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_ROOT = resolve(BENCH_DIR, '..');
+const SERVER_MAIN = join(REPO_ROOT, 'apps/server/dist/main.js');
+const BASELINES = join(BENCH_DIR, 'baselines');
+/** Bastion's app with both tRPC handlers mounted (see the file); the table's Bastion rows use it. */
+const BASTION_ENTRY = join(BENCH_DIR, 'servers/bastion.ts');
+const PORTS: Record<ServerId, number> = { 'bastion-pg': 4201, 'bastion-pglite': 4202, fastify: 4203, 'node-http': 4204, fastapi: 4205 };
+const MIDDLEWARE_PORT = 4206;
+
+/**
+ * Middleware the server can switch off, measured as server CPU µs per request with it on minus
+ * with it off, on `/healthz` (no database). Today only request logging exists; auth, rate
+ * limiting, controls and metrics join this list once the server honours
+ * `BASTION_DISABLE_MIDDLEWARE=<name,…>` (see docs/benchmarks.md).
+ */
+const MIDDLEWARE_TOGGLES: { name: string; on: Env; off: Env }[] = [
+  { name: 'request logging (pino JSON line per request, LOG_LEVEL=info)', on: { LOG_LEVEL: 'info' }, off: { LOG_LEVEL: 'warn' } },
+];
+
+type Env = Record<string, string | undefined>;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main() {
+  installCleanup();
+  const config = readConfig(process.argv.slice(2));
+  const commandLine = `pnpm bench ${process.argv.slice(2).join(' ')}`.trim();
+  const builtServer = preflight(config);
+  const loadBefore = loadavg();
+  const targets = TARGETS.filter((t) => !config.only || config.only.includes(t.id));
+  const endpoints = ENDPOINTS.filter((e) => !config.endpoints || config.endpoints.includes(e));
+  const servers = [...new Set(targets.map((t) => t.server))];
+
+  const work = mkdtempSync(join(tmpdir(), 'bastion-bench-'));
+  try {
+    log('• seeding PostgreSQL database bastion_bench and a PGlite data directory');
+    const pgUrl = await recreatePostgresDatabase(config.adminDatabaseUrl, 'bastion_bench');
+    const cutoff = await prepareDatabase({ url: pgUrl });
+    const pglitePristine = join(work, 'pglite-seed');
+    await prepareDatabase({ dataDir: pglitePristine });
+    let pgliteCopies = 0;
+    const freshPgliteDir = () => {
+      const dir = join(work, `pglite-${pgliteCopies++}`);
+      cpSync(pglitePristine, dir, { recursive: true });
+      return dir;
+    };
+    const spec = (id: ServerId, extraEnv: Env = {}, port = PORTS[id], fromDist = false): ServerSpec =>
+      serverSpec(id, { config, port, pgUrl, pgliteDir: id === 'bastion-pglite' ? freshPgliteDir() : '', extraEnv, fromDist });
+
+    // Cold starts use the production build when there is one: the tsx entry transpiles on start.
+    const cold = await measureColdStarts(config, servers, (id, fromDist) => spec(id, {}, PORTS[id], fromDist), builtServer);
+    const { coldStarts } = cold;
+
+    log(`• starting ${servers.join(', ')} on cpu ${config.serverCpu}; wrk on cpu ${config.loadCpu}`);
+    const running = new Map<ServerId, RunningServer>();
+    for (const id of servers) running.set(id, await startServer(spec(id)));
+    const serverOf = (target: Target) => {
+      const server = running.get(target.server);
+      if (!server) throw new Error(`${target.server} is not running`);
+      return server;
+    };
+
+    // PGlite skips the POST warm-up: its rows could only be removed by a restart, which would
+    // throw the warm-up away. Its first POST cell still follows three warmed GET endpoints.
+    const warmUp = async (subset: Target[]) => {
+      for (const target of subset) {
+        for (const endpoint of endpoints) {
+          if (endpoint === 'post' && target.server === 'bastion-pglite') continue;
+          await load(serverOf(target), target.requests[endpoint], 64, config.warmupSec, config);
+        }
+      }
+    };
+    log(`• warm-up: ${config.warmupSec}s per target and endpoint`);
+    await warmUp(targets);
+    await resetPostgres(pgUrl, cutoff);
+
+    const samples: Sample[] = [];
+    for (let round = 0; round < config.rounds; round++) {
+      for (const endpoint of endpoints) {
+        for (const connections of config.connections) {
+          // Rotate the order each round so no target always runs first (or right after the POSTs).
+          const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
+          for (const target of order) {
+            const sample = await measure(serverOf(target), target, endpoint, connections, round, config);
+            samples.push(sample);
+            log(
+              `  r${round + 1} ${endpoint.padEnd(6)} c${String(connections).padEnd(3)} ${target.id.padEnd(20)} ` +
+                `${sample.callsPerSec.toFixed(0).padStart(7)} calls/s  p99 ${sample.p99Ms.toFixed(1).padStart(6)} ms  ` +
+                `${sample.cpuUsPerRequest.toFixed(0).padStart(5)} µs/req  errors ${sample.errors}`,
+            );
+          }
+        }
+      }
+      if (endpoints.includes('post')) {
+        log('• resetting: deleting the heartbeats this round added; restarting PGlite on a fresh copy');
+        await resetPostgres(pgUrl, cutoff);
+        const pglite = running.get('bastion-pglite');
+        if (pglite && round < config.rounds - 1) {
+          await stopServer(pglite);
+          running.set('bastion-pglite', await startServer(spec('bastion-pglite')));
+          await warmUp(targets.filter((t) => t.server === 'bastion-pglite'));
+        }
+      }
+    }
+
+    const soaks: Soak[] = [];
+    if (config.soakSec > 0) {
+      for (const id of ['bastion-pg', 'bastion-pglite'] as const) {
+        const server = running.get(id);
+        const target = targets.find((t) => t.server === id && t.id.startsWith('bastion-rest'));
+        if (!server || !target) continue;
+        log(`• soak: ${config.soakSec}s of ${target.id} GET at 64 connections`);
+        const before = rssMb(server.pid);
+        const report = await load(server, target.requests.get, 64, config.soakSec, config);
+        soaks.push({ target: target.label, seconds: config.soakSec, rssBeforeMb: before, rssAfterMb: rssMb(server.pid), requestsPerSec: report.requestsPerSec });
+      }
+    }
+
+    for (const server of running.values()) await stopServer(server);
+    running.clear();
+
+    const middleware = servers.includes('bastion-pg') ? await measureMiddleware(config, spec) : [];
+
+    // Raw samples beside the report (artifacts/ is git-ignored), to re-check a table later.
+    const artifacts = join(REPO_ROOT, 'artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'bench-samples.json'), JSON.stringify({ commandLine, config, samples, coldStarts, soaks }, null, 1));
+    const rows = summarise(samples);
+    const machine = collectMachineInfo(config.python, pgUrl);
+    const report = renderReport({ config, commandLine, machine: await machine, rows, coldStarts, coldStartFromDist: cold.fromDist, soaks, middleware, targets, loadBefore });
+    process.stdout.write(`${report}\n`);
+    if (config.write) {
+      const file = join(REPO_ROOT, 'docs/benchmarks.md');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${report}\n`);
+      log(`• wrote ${file}`);
+    }
+  } finally {
+    stopAll();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Checks the tools; builds the server; says whether a built `dist/main.js` is there. */
+function preflight(config: BenchConfig): boolean {
+  for (const tool of ['wrk', 'taskset']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+      throw new Error(`${tool} is not installed (apt-get install -y wrk util-linux)`);
+    }
+  }
+  const python = spawnSync(config.python, ['-c', 'import fastapi, uvicorn, uvloop, httptools, asyncpg']);
+  if (python.status !== 0) {
+    throw new Error(
+      `${config.python} lacks FastAPI/uvicorn/asyncpg: apt-get install -y python3-fastapi python3-uvicorn python3-uvloop python3-httptools python3-asyncpg`,
+    );
+  }
+  if (!config.noBuild) {
+    log('• building apps/server (pnpm --filter @bastion/server build)');
+    const build = spawnSync('pnpm', ['--filter', '@bastion/server', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (build.status !== 0) log(`  build failed; cold starts will use the tsx entry:\n${build.stdout.slice(-800)}${build.stderr.slice(-800)}`);
+  }
+  return existsSync(SERVER_MAIN) && spawnSync('node', ['--check', SERVER_MAIN]).status === 0;
+}
+
+function serverSpec(
+  id: ServerId,
+  o: { config: BenchConfig; port: number; pgUrl: string; pgliteDir: string; extraEnv: Env; fromDist?: boolean },
+): ServerSpec {
+  const base = { name: id, port: o.port, cpu: o.config.serverCpu };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: String(o.port) };
+  switch (id) {
+    case 'bastion-pg':
+    case 'bastion-pglite':
+      return {
+        ...base,
+        command: process.execPath,
+        args: o.fromDist ? [SERVER_MAIN] : ['--import', 'tsx', BASTION_ENTRY],
+        cwd: o.fromDist ? REPO_ROOT : BENCH_DIR,
+        env: {
+          ...env,
+          HOST: '127.0.0.1',
+          BASTION_METRICS_PORT: '0',
+          LOG_LEVEL: 'warn',
+          ...(id === 'bastion-pg' ? { DATABASE_URL: o.pgUrl } : { BASTION_DATA_DIR: o.pgliteDir }),
+          ...o.extraEnv,
+        },
+      };
+    case 'fastify':
+    case 'node-http':
+      return {
+        ...base,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(BASELINES, id === 'fastify' ? 'native-fastify.ts' : 'node-http.ts')],
+        cwd: BENCH_DIR,
+        env: { ...env, DATABASE_URL: o.pgUrl, ...o.extraEnv },
+      };
+    case 'fastapi':
+      return {
+        ...base,
+        command: o.config.python,
+        args: ['-m', 'uvicorn', 'fastapi_app:app', '--host', '127.0.0.1', '--port', String(o.port), '--loop', 'uvloop', '--http', 'httptools', '--no-access-log', '--log-level', 'warning'],
+        cwd: BASELINES,
+        env: { ...env, DATABASE_URL: o.pgUrl, ...o.extraEnv },
+      };
+  }
+}
+
+async function load(server: RunningServer, request: RequestSpec, connections: number, durationSec: number, config: BenchConfig) {
+  await settle(server.pid);
+  return runWrk({
+    url: `http://127.0.0.1:${server.spec.port}${request.path}`,
+    method: request.method,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    connections,
+    durationSec,
+    cpu: config.loadCpu,
+  });
+}
+
+async function measure(server: RunningServer, target: Target, endpoint: EndpointId, connections: number, round: number, config: BenchConfig): Promise<Sample> {
+  const request = target.requests[endpoint];
+  await settle(server.pid);
+  const cpuBefore = cpuTimeUs(server.pid);
+  const report = await load(server, request, connections, config.durationSec, config);
+  const cpuUsed = cpuTimeUs(server.pid) - cpuBefore;
+  return {
+    target: target.id,
+    endpoint,
+    connections,
+    round,
+    requestsPerSec: report.requestsPerSec,
+    callsPerSec: report.requestsPerSec * request.calls,
+    p50Ms: report.p50Ms,
+    p99Ms: report.p99Ms,
+    errors: report.non2xx + report.socketErrors,
+    rssMb: rssMb(server.pid),
+    cpuUsPerRequest: report.requests > 0 ? cpuUsed / report.requests : Number.NaN,
+  };
+}
+
+async function measureColdStarts(
+  config: BenchConfig,
+  servers: ServerId[],
+  spec: (id: ServerId, fromDist: boolean) => ServerSpec,
+  built: boolean,
+): Promise<{ coldStarts: ColdStart[]; fromDist: boolean }> {
+  log(`• cold starts: ${config.coldStarts}× each, spawn → first /readyz 200`);
+  let fromDist = built;
+  const times = new Map<ServerId, number[]>();
+  for (let i = 0; i < config.coldStarts; i++) {
+    for (const id of servers) {
+      const isBastion = id === 'bastion-pg' || id === 'bastion-pglite';
+      let server: RunningServer;
+      try {
+        server = await startServer(spec(id, isBastion && fromDist));
+      } catch (error) {
+        if (!(isBastion && fromDist)) throw error;
+        log(`  apps/server/dist/main.js does not start; timing the tsx entry instead:\n${String(error).slice(0, 600)}`);
+        fromDist = false;
+        server = await startServer(spec(id, false));
+      }
+      times.set(id, [...(times.get(id) ?? []), server.readyAfterMs]);
+      await stopServer(server);
+    }
+  }
+  const coldStarts = [...times].map(([server, ms]) => ({ server, medianMs: median(ms), minMs: Math.min(...ms), maxMs: Math.max(...ms), runs: ms.length }));
+  return { coldStarts, fromDist };
+}
+
+/** Server CPU µs per `/healthz` request with each middleware toggle on and off (median of rounds). */
+async function measureMiddleware(config: BenchConfig, spec: (id: ServerId, env?: Env, port?: number) => ServerSpec): Promise<MiddlewareCost[]> {
+  const costs: MiddlewareCost[] = [];
+  const healthz: RequestSpec = { method: 'GET', path: '/healthz', calls: 1 };
+  const usPerRequest = async (env: Env) => {
+    const server = await startServer(spec('bastion-pg', env, MIDDLEWARE_PORT));
+    try {
+      await load(server, healthz, 64, config.warmupSec, config);
+      const values: number[] = [];
+      for (let round = 0; round < config.rounds; round++) {
+        const before = cpuTimeUs(server.pid);
+        const report = await load(server, healthz, 64, config.durationSec, config);
+        values.push((cpuTimeUs(server.pid) - before) / Math.max(1, report.requests));
+      }
+      return median(values);
+    } finally {
+      await stopServer(server);
+    }
+  };
+  for (const toggle of MIDDLEWARE_TOGGLES) {
+    log(`• middleware: ${toggle.name}`);
+    const off = await usPerRequest(toggle.off);
+    const on = await usPerRequest(toggle.on);
+    costs.push({ name: toggle.name, offUs: off, onUs: on });
+  }
+  return costs;
+}
+
+main().catch((error: unknown) => {
+  stopAll();
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

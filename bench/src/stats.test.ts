@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { median, ratio, resultsTable, summarise, verdict, type Row, type Sample } from './stats.js';
+
+const sample = (over: Partial<Sample>): Sample => ({
+  target: 'bastion-rest',
+  endpoint: 'get',
+  connections: 64,
+  round: 0,
+  requestsPerSec: 1000,
+  callsPerSec: 1000,
+  p50Ms: 1,
+  p99Ms: 5,
+  errors: 0,
+  rssMb: 100,
+  cpuUsPerRequest: 100,
+  ...over,
+});
+
+describe('median', () => {
+  it('takes the middle value of an odd count and the mean of the middle two of an even one', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+  it('is NaN for no values rather than a made-up number', () => {
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe('ratio', () => {
+  it('is null without a usable reference', () => {
+    expect(ratio(10, undefined)).toBeNull();
+    expect(ratio(10, 0)).toBeNull();
+    expect(ratio(10, 4)).toBe(2.5);
+  });
+});
+
+describe('summarise', () => {
+  it('folds rounds into medians, sums errors and compares calls/s with FastAPI and Fastify of the same cell', () => {
+    const rows = summarise([
+      sample({ round: 0, callsPerSec: 3000, p99Ms: 9, errors: 1 }),
+      sample({ round: 1, callsPerSec: 3300, p99Ms: 7, errors: 2 }),
+      sample({ round: 2, callsPerSec: 3100, p99Ms: 8 }),
+      sample({ target: 'fastapi', callsPerSec: 1000 }),
+      sample({ target: 'fastify', callsPerSec: 4000 }),
+      sample({ target: 'fastapi', connections: 256, callsPerSec: 50 }),
+    ]);
+    const rest = rows.find((r) => r.target === 'bastion-rest');
+    expect(rest).toMatchObject({ rounds: 3, callsPerSec: 3100, p99Ms: 8, errors: 3 });
+    expect(rest?.vsFastapi).toBeCloseTo(3.1);
+    expect(rest?.vsFastify).toBeCloseTo(0.775);
+  });
+});
+
+describe('verdict', () => {
+  const row = (over: Partial<Row>): Row => ({
+    ...sample({}),
+    rounds: 3,
+    vsFastapi: 3.5,
+    vsFastify: 0.9,
+    ...over,
+  });
+  it('passes a REST GET row that meets every goal', () => {
+    expect(verdict(row({}))).toBe('PASS');
+  });
+  it('names each goal a row misses', () => {
+    expect(verdict(row({ vsFastapi: 2, errors: 4 }))).toBe('FAIL: REST ≥3× FastAPI, zero errors');
+    expect(verdict(row({ connections: 256, p99Ms: 80 }))).toBe('FAIL: p99 <50 ms @256');
+  });
+  it('fails a cell that completed no request instead of passing it for having no errors', () => {
+    expect(verdict(row({ target: 'bastion-trpc-batch', connections: 256, requestsPerSec: 0, callsPerSec: 0, p99Ms: 0 }))).toBe(
+      'FAIL: p99 <50 ms @256, zero errors',
+    );
+  });
+  it('says nothing about baselines', () => {
+    expect(verdict(row({ target: 'fastapi' }))).toBe('');
+  });
+  it('renders one markdown line per row with the verdict', () => {
+    const table = resultsTable([row({})], { 'bastion-rest': 'Bastion REST' });
+    expect(table.split('\n')).toHaveLength(3);
+    expect(table).toContain('| Bastion REST | 64 | 1000 | 1000 |');
+    expect(table).toContain('3.50× | 0.90× | PASS |');
+  });
+});

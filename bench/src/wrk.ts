@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** What one wrk run measured, as `wrk-report.lua` prints it. */
+export interface WrkReport {
+  requests: number;
+  durationSec: number;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Non-2xx/3xx responses. */
+  non2xx: number;
+  /** connect + read + write + timeout. */
+  socketErrors: number;
+}
+
+const MARKER = '@@wrk ';
+const FIELDS = ['requests', 'durationUs', 'connect', 'read', 'write', 'status', 'timeout', 'p50Us', 'p99Us', 'maxUs'] as const;
+
+/** Reads the `@@wrk {…}` line `wrk-report.lua` writes; throws when wrk printed none (it failed). */
+export function parseWrkReport(stdout: string): WrkReport {
+  const line = stdout.split('\n').find((l) => l.startsWith(MARKER));
+  if (!line) throw new Error(`wrk printed no report line:\n${stdout.slice(0, 2000)}`);
+  const raw: unknown = JSON.parse(line.slice(MARKER.length));
+  if (typeof raw !== 'object' || raw === null) throw new Error(`bad wrk report: ${line}`);
+  const record = raw as Record<string, unknown>;
+  const n = (key: (typeof FIELDS)[number]) => {
+    const value = record[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`wrk report lacks ${key}: ${line}`);
+    return value;
+  };
+  const durationSec = n('durationUs') / 1e6;
+  return {
+    requests: n('requests'),
+    durationSec,
+    requestsPerSec: durationSec > 0 ? n('requests') / durationSec : 0,
+    p50Ms: n('p50Us') / 1000,
+    p99Ms: n('p99Us') / 1000,
+    maxMs: n('maxUs') / 1000,
+    non2xx: n('status'),
+    socketErrors: n('connect') + n('read') + n('write') + n('timeout'),
+  };
+}
+
+/** Parses `10s`, `500ms`, `1m` or a bare number of seconds into seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!match) throw new Error(`Not a duration: "${text}" (use e.g. 10s, 500ms, 1m)`);
+  const value = Number(match[1]);
+  return match[2] === 'ms' ? value / 1000 : match[2] === 'm' ? value * 60 : value;
+}
+
+export interface WrkRun {
+  url: string;
+  connections: number;
+  durationSec: number;
+  method?: string;
+  body?: string;
+  /** CPU list for taskset (the load generator's core). */
+  cpu: string;
+}
+
+const SCRIPT = fileURLToPath(new URL('./wrk-report.lua', import.meta.url));
+
+/** Runs wrk pinned to `cpu` with one thread (one core) and returns its report. */
+export function runWrk(run: WrkRun): Promise<WrkReport> {
+  const args = ['-c', run.cpu, 'wrk', '-t1', `-c${run.connections}`, `-d${Math.max(1, Math.round(run.durationSec))}s`, '-s', SCRIPT, run.url];
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', args, {
+      env: { ...process.env, WRK_METHOD: run.method ?? 'GET', WRK_BODY: run.body ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(parseWrkReport(out));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
