@@ -40,7 +40,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
 /** Empties every table; for tests that need a blank fleet. */
 export async function truncateAll(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
-    sql`truncate table heartbeats, incident_updates, incident_services, incidents, service_dependencies, services cascade`,
+    sql`truncate table heartbeats, incident_updates, incident_services, incidents, service_dependencies, services, audit_log, sessions, refresh_tokens, api_keys, users cascade`,
   );
 }
 
