@@ -1,8 +1,10 @@
 import type { AnyTRPCProcedure, AnyTRPCRouter } from '@trpc/server';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { PROBLEM_TYPES, problemSchema, type ProblemType } from './common/problem.js';
+import { z } from 'zod';
+import { SCOPES, type Scope } from './auth/scopes.js';
 import { appRouter } from './root.js';
-import type { Meta } from './trpc.js';
+import { accessOf, type Meta } from './trpc.js';
 
 export { PROBLEM_TYPES, problemSchema, type Problem, type ProblemType } from './common/problem.js';
 
@@ -23,6 +25,8 @@ export interface RestOperation {
   successStatus: 200 | 201 | 204;
   /** Every error status the operation can answer, documented on it. */
   errorStatuses: number[];
+  /** Who may call it, from `meta.scopes` / `meta.public`; null when undeclared (a bug the tests catch). */
+  access: ReturnType<typeof accessOf>;
   procedure: AnyTRPCProcedure;
 }
 
@@ -48,7 +52,10 @@ export function listRestOperations(router: AnyTRPCRouter = appRouter): RestOpera
     const inputType = input?._zod?.def?.type;
     // A void input cannot fail validation, so 422 is not documented for it.
     const hasInput = inputType !== undefined && inputType !== 'void' && inputType !== 'undefined';
+    const access = accessOf(meta);
     const statuses = new Set<number>([500, 503, ...(meta.errorStatuses ?? [])]);
+    if (access && !access.public) statuses.add(401);
+    if (access && !access.public && access.scopes.length > 0) statuses.add(403);
     if (hasInput) statuses.add(422);
     if (pathParameters.length > 0) statuses.add(404);
     if (acceptsBody(openapi.method)) [400, 413, 415].forEach((s) => statuses.add(s));
@@ -61,6 +68,7 @@ export function listRestOperations(router: AnyTRPCRouter = appRouter): RestOpera
         pathParameters,
         successStatus: meta.successStatus ?? 200,
         errorStatuses: [...statuses].sort(),
+        access,
         procedure,
       },
     ];
@@ -84,16 +92,25 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
       'The service-resilience control plane: a catalogue of services, heartbeats from monitors, incidents and a public status summary.\n\n' +
       'Errors are RFC 9457 problem details (`application/problem+json`); validation errors list each field as a JSON Pointer in `errors`.',
     baseUrl: `${options.serverUrl ?? ''}${REST_BASE_PATH}`,
-    securitySchemes: {},
-    tags: ['services', 'heartbeats', 'incidents', 'status'],
+    securitySchemes: SECURITY_SCHEMES,
+    tags: ['services', 'heartbeats', 'incidents', 'status', 'auth', 'api-keys', 'users', 'audit'],
     defs: { Problem: problemSchema },
+    paths: tokenEndpointPaths(),
   });
   for (const operation of listRestOperations()) {
     const item = document.paths?.[operation.path] as Record<string, OperationObject> | undefined;
     const op = item?.[operation.method.toLowerCase()];
     if (!op) continue;
     op['x-trpc-procedure'] = operation.procedurePath;
-    if (Array.isArray(op.security) && op.security.length === 0) delete op.security;
+    // trpc-to-openapi cannot state per-operation scopes: write `security` from the meta instead.
+    delete op.security;
+    if (operation.access && !operation.access.public) {
+      const { scopes } = operation.access;
+      op.security = securityRequirement(scopes);
+      op['x-required-scopes'] = scopes;
+      const needs = scopes.length > 0 ? `Requires scope ${scopes.map((s) => `\`${s}\``).join(', ')}.` : 'Requires any credentials.';
+      op.description = op.description ? `${op.description}\n\n${needs}` : needs;
+    }
     const success = op.responses['200'];
     const responses: Record<string, unknown> = {};
     if (operation.successStatus === 204) {
@@ -121,5 +138,89 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
 interface OperationObject {
   responses: Record<string, unknown>;
   security?: unknown[];
+  description?: string;
   [extension: `x-${string}`]: unknown;
+}
+
+/** The OAuth2 token endpoint, relative to the REST base path; a native route, not a procedure. */
+export const TOKEN_PATH = '/auth/token';
+
+/**
+ * The three ways to authenticate, as Swagger UI's Authorize dialog offers them: the OAuth2
+ * password flow (and client credentials, for API keys) against the token endpoint, a bearer
+ * token pasted in, or an API key header. The dashboard's session cookie is not listed: it needs
+ * a CSRF header that only the dashboard sends.
+ */
+export const SECURITY_SCHEMES = {
+  OAuth2: {
+    type: 'oauth2',
+    description: 'Sign in with a username and password (or an API key’s id and secret) at the token endpoint; tick the scopes you need, or none for all your role has.',
+    flows: {
+      password: { tokenUrl: `${REST_BASE_PATH}${TOKEN_PATH}`, refreshUrl: `${REST_BASE_PATH}${TOKEN_PATH}`, scopes: SCOPES },
+      clientCredentials: { tokenUrl: `${REST_BASE_PATH}${TOKEN_PATH}`, scopes: SCOPES },
+    },
+  },
+  BearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from the token endpoint.' },
+  ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (`bst_…`), created at POST /api-keys.' },
+} as const;
+
+/** Any one of the schemes, with the scopes the operation needs (OAS 3.1 allows scopes on every scheme). */
+function securityRequirement(scopes: readonly Scope[]) {
+  return [{ OAuth2: [...scopes] }, { BearerToken: [...scopes] }, { ApiKey: [...scopes] }];
+}
+
+const tokenResponse = z
+  .object({
+    access_token: z.string().describe('A JWT (EdDSA); send as `Authorization: Bearer …`.'),
+    token_type: z.literal('bearer'),
+    expires_in: z.number().int().describe('Seconds until the access token expires (at most 900).').meta({ examples: [900] }),
+    refresh_token: z.string().optional().describe('Opaque; exchange once for a new pair (password and refresh grants only).'),
+    scope: z.string().describe('The scopes granted, space-separated.').meta({ examples: ['services:read incidents:read'] }),
+  })
+  .meta({ id: 'TokenResponse', description: 'RFC 6749 §5.1 token response.' });
+
+const oauthError = z
+  .object({
+    error: z.enum(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']),
+    error_description: z.string(),
+  })
+  .meta({ id: 'OAuthError', description: 'RFC 6749 §5.2 error response.' });
+
+const tokenRequest = z
+  .object({
+    grant_type: z.enum(['password', 'client_credentials', 'refresh_token']),
+    username: z.string().optional().describe('password grant: the account email.'),
+    password: z.string().optional().describe('password grant.'),
+    scope: z.string().optional().describe('Space-separated scopes; empty for everything you may have.'),
+    client_id: z.string().optional().describe('client_credentials grant: the API key id (or use HTTP Basic).'),
+    client_secret: z.string().optional().describe('client_credentials grant: the API key itself.'),
+    refresh_token: z.string().optional().describe('refresh_token grant.'),
+  })
+  .meta({ id: 'TokenRequest' });
+
+function tokenEndpointPaths() {
+  const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+  return {
+    [TOKEN_PATH]: {
+      post: {
+        tags: ['auth'],
+        operationId: 'auth-token',
+        summary: 'OAuth2 token endpoint (password, client_credentials, refresh_token)',
+        description:
+          'RFC 6749. Access tokens are EdDSA JWTs (`iss` bastion, `aud` bastion-api) valid for at most 15 minutes; public keys at `/.well-known/jwks.json`. ' +
+          'Refresh tokens rotate on every use; presenting a used one revokes its whole family.',
+        requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: tokenRequest } } },
+        responses: {
+          '200': json(tokenResponse, 'Tokens issued.'),
+          '400': json(oauthError, 'Bad request, bad credentials (`invalid_grant`), unknown scope or grant type.'),
+          '401': json(oauthError, 'Client authentication failed (`invalid_client`).'),
+          '415': { description: 'Send `application/x-www-form-urlencoded`.' },
+          '429': {
+            ...json(oauthError, 'Too many failed sign-ins for this account from this address; see `Retry-After`.'),
+            headers: { 'Retry-After': { schema: { type: 'integer' as const }, description: 'Seconds to wait.' } },
+          },
+        },
+      },
+    },
+  };
 }

@@ -1,7 +1,11 @@
+import { apiKeysRouter } from './modules/api-keys/api-keys.router.js';
+import { auditRouter } from './modules/audit/audit.router.js';
+import { authRouter } from './modules/auth/auth.router.js';
 import { heartbeatsRouter } from './modules/heartbeats/heartbeats.router.js';
 import { incidentsRouter } from './modules/incidents/incidents.router.js';
 import { servicesRouter } from './modules/services/services.router.js';
 import { statusRouter } from './modules/status/status.router.js';
+import { usersRouter } from './modules/users/users.router.js';
 import { createTRPCRouter } from './trpc.js';
 
 export const appRouter = createTRPCRouter({
@@ -9,6 +13,10 @@ export const appRouter = createTRPCRouter({
   heartbeats: heartbeatsRouter,
   incidents: incidentsRouter,
   status: statusRouter,
+  auth: authRouter,
+  apiKeys: apiKeysRouter,
+  users: usersRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,27 +1,66 @@
-import { initTRPC, type TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { Database } from '@bastion/db';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import { conflict, fieldErrorsOf, isInputValidationError, type FieldError } from './common/errors.js';
+import { ANONYMOUS, type Principal } from './auth/principal.js';
+import type { AuthRuntime } from './auth/runtime.js';
+import type { Scope } from './auth/scopes.js';
+import { conflict, fieldErrorsOf, forbidden, isInputValidationError, unauthorized, type FieldError } from './common/errors.js';
+import { writeAudit, type AuditResult } from './modules/audit/audit.service.js';
 
-/** What every procedure gets: the database and a clock (tests pin it). */
+/** Credentials were presented but refused; protected procedures answer with this instead of running. */
+export interface CredentialError {
+  code: 'UNAUTHORIZED' | 'FORBIDDEN';
+  message: string;
+}
+
+/** What the server lets a procedure do to the HTTP response: the dashboard session cookies. */
+export interface SessionCookies {
+  set(session: { token: string; csrfToken: string; expiresAt: Date }): void;
+  clear(): void;
+}
+
+/** What every procedure gets: the database and a clock (tests pin it), and who is calling. */
 export interface Context {
   db: Database;
   now: () => Date;
   /** The request id the server assigned, for logs and audit rows. */
   requestId?: string;
+  /** Who is calling; absent means anonymous. The server resolves it once per request. */
+  principal?: Principal;
+  /** Set when the request carried credentials that were refused (bad token, revoked key, missing CSRF token). */
+  credentialError?: CredentialError;
+  /** The client address, for audit rows and login throttling. */
+  ip?: string;
+  /** Signing keys and throttles; needed only by the auth procedures. */
+  auth?: AuthRuntime;
+  /** Present on HTTP requests; `auth.login`/`auth.logout` set and clear the session cookie with it. */
+  sessionCookies?: SessionCookies;
 }
+
+/**
+ * Who may call a procedure: exactly one of `scopes` (all required; `[]` = any authenticated
+ * principal) or `public: true`. A procedure with neither is refused at run time and fails the
+ * authorization test over the whole router.
+ */
+// A type alias, not an interface: trpc-to-openapi's meta needs an index signature.
+export type AccessMeta = {
+  scopes?: Scope[];
+  public?: true;
+};
 
 /**
  * Per-procedure metadata. `openapi` is trpc-to-openapi's REST contract (method, path, tags);
  * `successStatus` and `errorStatuses` complete it, since trpc-to-openapi knows only 200 and a
- * few error codes.
+ * few error codes. `scopes`/`public` declare access, once, for both faces and the docs.
  */
-export type Meta = OpenApiMeta<{
-  /** HTTP status of a successful REST call (default 200; 204 sends no body). */
-  successStatus?: 200 | 201 | 204;
-  /** Error statuses this operation can answer beyond those every operation can (see openapi.ts). */
-  errorStatuses?: number[];
-}>;
+export type Meta = OpenApiMeta<
+  AccessMeta & {
+    /** HTTP status of a successful REST call (default 200; 204 sends no body). */
+    successStatus?: 200 | 201 | 204;
+    /** Error statuses this operation can answer beyond those every operation can (see openapi.ts). */
+    errorStatuses?: number[];
+  }
+>;
 
 export interface ErrorData {
   /** Field errors as JSON Pointers into the input, for forms. */
@@ -36,6 +75,16 @@ function publicMessage(error: TRPCError, message: string): string {
   if (isInputValidationError(error)) return 'Input validation failed';
   if (error.code === 'INTERNAL_SERVER_ERROR') return 'Internal server error';
   return message;
+}
+
+/**
+ * What a mutation may add to its audit row (the middleware writes the row): the target it acted
+ * on, facts worth keeping (never secrets), and — for a login — the principal it became.
+ */
+export interface AuditNote {
+  target?: string;
+  detail?: Record<string, unknown>;
+  actor?: Principal;
 }
 
 const t = initTRPC
@@ -76,6 +125,93 @@ const mapConstraintViolations = t.middleware(async function mapConstraintViolati
   return result;
 });
 
+/** `public`, `scopes`, or null when the procedure declares neither (or both). */
+export function accessOf(meta: Meta | undefined): { public: true } | { public: false; scopes: Scope[] } | null {
+  const declaresPublic = meta?.public === true;
+  const scopes = meta?.scopes;
+  if (declaresPublic === (scopes !== undefined)) return null;
+  return declaresPublic ? { public: true } : { public: false, scopes: scopes ?? [] };
+}
+
+/** Why `principal` may not call a procedure with `access`, or null when it may. */
+function denial(ctx: Context, principal: Principal, path: string, access: ReturnType<typeof accessOf>): TRPCError | null {
+  if (!access) {
+    // Fail closed: an undeclared procedure is a bug, and nobody may call it.
+    return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `Procedure ${path} declares no access (meta.scopes or meta.public).` });
+  }
+  if (access.public) return null;
+  if (ctx.credentialError) {
+    return ctx.credentialError.code === 'FORBIDDEN'
+      ? forbidden(ctx.credentialError.message)
+      : unauthorized(ctx.credentialError.message, true);
+  }
+  if (principal.kind === 'anonymous') {
+    return unauthorized('Authentication required: send a bearer token, an X-API-Key, or sign in.');
+  }
+  const missing = access.scopes.filter((scope) => !principal.scopes.includes(scope));
+  if (missing.length > 0) {
+    return forbidden(`This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`, missing);
+  }
+  return null;
+}
+
+function targetOf(rawInput: unknown, output: unknown): string | undefined {
+  for (const value of [rawInput, output]) {
+    if (typeof value !== 'object' || value === null) continue;
+    const record = value as Record<string, unknown>;
+    for (const key of ['slug', 'id']) {
+      const field = record[key];
+      if (typeof field === 'string' && field.length <= 200) return field;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The one access check, for both faces (REST routes call the same procedures): reads the
+ * procedure's declared scopes from its meta and refuses with UNAUTHORIZED (no or bad credentials)
+ * or FORBIDDEN (a scope is missing). Every mutation — done, failed or refused — writes one audit row.
+ */
+const authorize = t.middleware(async function authorize(opts) {
+  const { ctx, meta, path, type } = opts;
+  const principal = ctx.principal ?? ANONYMOUS;
+  const denied = denial(ctx, principal, path, accessOf(meta));
+  const note: AuditNote = {};
+  if (type !== 'mutation') {
+    if (denied) throw denied;
+    return opts.next({ ctx: { audit: note } });
+  }
+  const record = async (result: AuditResult, error: TRPCError | undefined, output: unknown) => {
+    const rawInput = await opts.getRawInput().catch(() => undefined);
+    await writeAudit(ctx, {
+      actor: note.actor ?? principal,
+      action: path,
+      target: note.target ?? targetOf(rawInput, output),
+      result,
+      detail: error ? { ...note.detail, error: error.code } : note.detail,
+      requestId: ctx.requestId,
+      ip: ctx.ip,
+    });
+  };
+  if (denied) {
+    await record('denied', denied, undefined).catch(() => undefined);
+    throw denied;
+  }
+  const result = await opts.next({ ctx: { audit: note } });
+  if (result.ok) {
+    await record('success', undefined, result.data);
+  } else {
+    // The mutation's own error is what the caller must see, even if the audit write fails too.
+    await record('failure', result.error, undefined).catch(() => undefined);
+  }
+  return result;
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapConstraintViolations);
+/**
+ * The base of every procedure: access is checked from `meta.scopes`/`meta.public` before the
+ * input is parsed, and mutations are audited (with the error as the caller sees it, after
+ * constraint violations became conflicts). Mutations get `ctx.audit` to enrich their row.
+ */
+export const procedure = t.procedure.use(authorize).use(mapConstraintViolations);

@@ -26,12 +26,15 @@ export type Problem = z.infer<typeof problemSchema>;
 /** The kinds of problem the API answers with; `type` is `/problems/<slug>`. */
 export const PROBLEM_TYPES = {
   'bad-request': { status: 400, title: 'Malformed request', description: 'The body is not valid JSON, or the request cannot be parsed.' },
+  unauthorized: { status: 401, title: 'Unauthorized', description: 'Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused.' },
+  forbidden: { status: 403, title: 'Forbidden', description: 'The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.' },
   'not-found': { status: 404, title: 'Not found', description: 'The route or the resource does not exist.' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The route exists but not for this method; see the `Allow` header.' },
   conflict: { status: 409, title: 'Conflict', description: 'The request conflicts with the current state (duplicate slug, dependents, resolved incident).' },
   'payload-too-large': { status: 413, title: 'Payload too large', description: 'The body exceeds the size limit.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'Send `Content-Type: application/json`.' },
   'validation-error': { status: 422, title: 'Validation failed', description: 'The input is well-formed but invalid; `errors` points at each field.' },
+  'too-many-requests': { status: 429, title: 'Too many requests', description: 'Too many attempts; wait for the seconds in `Retry-After`.' },
   'internal-error': { status: 500, title: 'Internal server error', description: 'Something failed on our side; the request id is in the log.' },
   'service-unavailable': { status: 503, title: 'Service unavailable', description: 'A dependency (the database) is unreachable; retry later.' },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
