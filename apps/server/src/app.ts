@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { appRouter, type Context } from '@bastion/api';
+import cookie from '@fastify/cookie';
+import { appRouter, DomainProblem, type Context } from '@bastion/api';
+import { createAuthRuntime, type AuthOptions, type AuthRuntime } from '@bastion/api/auth';
 import { REST_BASE_PATH } from '@bastion/api/openapi';
 import type { DatabaseHandle } from '@bastion/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAuthRoutes } from './auth/auth-routes.js';
+import { resolvePrincipal } from './auth/resolve-principal.js';
+import { sessionCookiesFor, type CookieOptions } from './auth/session-cookies.js';
 import { registerDocsRoutes } from './docs/docs-routes.js';
 import { DEFAULT_HARDENING, registerHardening, type HardeningOptions } from './hardening/hardening.js';
 import { registerHealthRoutes } from './health/health-routes.js';
@@ -31,6 +36,29 @@ export interface BuildAppOptions {
   hardening?: Partial<HardeningOptions>;
   /** Where request metrics go; main.ts serves them on their own port. Default: a fresh registry. */
   metrics?: Metrics;
+  /** Auth settings, or a runtime already built (tests share one); defaults otherwise. */
+  auth?: AuthOptions | AuthRuntime;
+  /** Session cookie attributes (default: Secure except on localhost). */
+  cookies?: CookieOptions;
+}
+
+/** Credentials never reach a log line, whatever logger options the caller passes. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+];
+
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (typeof logger !== 'object') return logger;
+  const given = Array.isArray(logger.redact) ? logger.redact : (logger.redact?.paths ?? []);
+  return { ...logger, redact: [...new Set([...given, ...REDACT])] };
+}
+
+function isAuthRuntime(value: AuthOptions | AuthRuntime | undefined): value is AuthRuntime {
+  return value !== undefined && 'keys' in value;
 }
 
 /** Only ids a client could not use to inject into logs are echoed back. */
@@ -46,7 +74,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   let shuttingDown = false;
 
   const app = Fastify({
-    logger: options.logger ?? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] },
+    logger: withRedaction(options.logger ?? { level: 'info' }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     handlerTimeout: options.requestTimeoutMs ?? 15_000,
     logController: new RequestLogController(),
@@ -79,9 +107,22 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain');
   await registerHardening(app, { ...DEFAULT_HARDENING, ...options.hardening });
 
-  const createContext = (request: { id: string }): Context => ({ db: database.db, now, requestId: request.id });
+  const auth = isAuthRuntime(options.auth) ? options.auth : await createAuthRuntime(database.db, options.auth);
+  await app.register(cookie);
+
+  // One principal resolution per request, for both faces: REST routes call the same procedures.
+  const createContext = async (request: FastifyRequest, reply: FastifyReply): Promise<Context> => ({
+    db: database.db,
+    now,
+    requestId: request.id,
+    ip: request.ip,
+    auth,
+    sessionCookies: sessionCookiesFor(request, reply, options.cookies),
+    ...(await resolvePrincipal(request, { db: database.db, now, auth })),
+  });
 
   const operations = registerRestRoutes(app, { createContext });
+  await registerAuthRoutes(app, { db: database.db, now, auth });
   await registerDocsRoutes(app);
   registerHealthRoutes(app, database, () => shuttingDown);
 
@@ -89,7 +130,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) => createContext(req),
+      createContext: ({ req, res }) => createContext(req, res),
+      // WWW-Authenticate on 401/403 and Retry-After on 429, as on the REST face.
+      responseMeta: ({ errors }) => {
+        const headers: Record<string, string> = {};
+        for (const error of errors) {
+          if (error.cause instanceof DomainProblem) Object.assign(headers, error.cause.headers);
+        }
+        return { headers };
+      },
       onError: ({ error, path, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
       },

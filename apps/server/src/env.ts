@@ -34,6 +34,13 @@ const envSchema = z.object({
   BASTION_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Event-loop delay (ms) past which requests are shed with 503; 0 disables shedding. */
   BASTION_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(3_000),
+  /** The first admin, created on a database without users (a password is generated and printed when unset). */
+  BASTION_ADMIN_EMAIL: z.email().default('admin@bastion.local'),
+  BASTION_ADMIN_PASSWORD: z.string().min(12, 'Use at least 12 characters.').optional(),
+  /** Seals the JWT signing key stored in the database (≥ 32 characters); strongly advised in production. */
+  BASTION_KEY_ENCRYPTION_SECRET: z.string().min(32, 'Use at least 32 characters.').optional(),
+  /** `Secure` on the session cookie: `auto` (default) = everywhere except localhost. */
+  BASTION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
 });
 
 export type Env = z.infer<typeof envSchema>;

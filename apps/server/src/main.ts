@@ -1,3 +1,4 @@
+import { ensureInitialAdmin } from '@bastion/api/auth';
 import { openDatabase } from '@bastion/db';
 import closeWithGrace from 'close-with-grace';
 import { createServer } from 'node:http';
@@ -11,11 +12,16 @@ const metrics = createMetrics();
 const app = await buildApp({
   database,
   metrics,
-  logger: { level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+  logger: { level: env.LOG_LEVEL },
   bodyLimit: env.BASTION_BODY_LIMIT_BYTES,
   requestTimeoutMs: env.BASTION_REQUEST_TIMEOUT_MS,
   hardening: { corsOrigins: env.BASTION_CORS_ORIGINS, maxEventLoopDelayMs: env.BASTION_MAX_EVENT_LOOP_DELAY_MS },
+  auth: { keyEncryptionSecret: env.BASTION_KEY_ENCRYPTION_SECRET },
+  cookies: { secure: env.BASTION_COOKIE_SECURE === 'auto' ? 'auto' : env.BASTION_COOKIE_SECURE === 'true' },
 });
+if (!env.BASTION_KEY_ENCRYPTION_SECRET) {
+  app.log.warn('BASTION_KEY_ENCRYPTION_SECRET is not set: the JWT signing key is stored unencrypted in the database.');
+}
 
 let demoMonitor: NodeJS.Timeout | undefined;
 if (env.BASTION_SEED_DEMO) {
@@ -32,6 +38,19 @@ if (env.BASTION_SEED_DEMO) {
     tick();
     demoMonitor = setInterval(tick, 15_000).unref();
   }
+}
+
+// After the demo seed (which brings its own demo users): on a database still without users,
+// the first admin comes from BASTION_ADMIN_EMAIL/BASTION_ADMIN_PASSWORD, or gets a generated password.
+const admin = await ensureInitialAdmin(
+  { db: database.db, now: () => new Date() },
+  { email: env.BASTION_ADMIN_EMAIL, password: env.BASTION_ADMIN_PASSWORD },
+);
+if (admin?.generatedPassword) {
+  // Printed once, to the console only (not the JSON log): it is stored nowhere in clear.
+  process.stdout.write(`\n  First start: created admin ${admin.email} with password ${admin.generatedPassword}\n  Sign in and change it; it will not be shown again.\n\n`);
+} else if (admin) {
+  app.log.info({ email: admin.email }, 'created the first admin from BASTION_ADMIN_EMAIL/BASTION_ADMIN_PASSWORD');
 }
 
 // Prometheus scrapes its own port, bound to loopback by default: metrics reveal traffic patterns.
