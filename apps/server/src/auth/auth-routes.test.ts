@@ -1,7 +1,6 @@
 import type { DatabaseHandle } from '@bastion/db';
 import { schema } from '@bastion/db';
 import { openTestDatabase } from '@bastion/db/testing';
-import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,7 +153,7 @@ describe('API keys over REST', () => {
     expect(refused.json()).toMatchObject({ type: '/problems/unauthorized', detail: 'The API key is invalid, expired or revoked.' });
     const trpcRefused = await app.inject({ url: '/trpc/services.list?input=%7B%7D', headers: withKey });
     expect(trpcRefused.statusCode).toBe(401);
-    const audit = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.target, key.id));
+    const audit = (await database.db.select().from(schema.auditLog)).filter((r) => r.target === key.id);
     expect(audit.map((r) => r.action).sort()).toEqual(['apiKeys.create', 'apiKeys.delete']);
   });
 });

@@ -38,7 +38,7 @@ describe('request limits', () => {
     const deep = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;
     const response = await post(deep);
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ type: '/problems/bad-request', detail: expect.stringContaining('nested deeper') });
+    expect(response.json()).toMatchObject({ type: '/problems/bad-request', detail: expect.stringContaining('nested deeper') as unknown });
   });
 
   it('refuses a __proto__ key', async () => {
@@ -80,7 +80,13 @@ describe('headers', () => {
 describe('per-request timeout', () => {
   it('answers 503 problem with Retry-After instead of hanging', async () => {
     const slow = await buildApp({ database, logger: false, requestTimeoutMs: 100 });
-    slow.get('/slow-for-test', async () => new Promise((resolve) => setTimeout(() => resolve({ late: true }), 1_000)));
+    slow.get('/slow-for-test', async () =>
+      new Promise((resolve) => {
+        setTimeout(() => {
+          resolve({ late: true });
+        }, 1_000);
+      }),
+    );
     const response = await slow.inject({ method: 'GET', url: '/slow-for-test' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('5');

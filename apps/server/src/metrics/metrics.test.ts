@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '@bastion/db';
 import { openTestDatabase } from '@bastion/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
+import { seedCredentials } from '../testing/credentials.js';
 import { createMetrics } from './metrics.js';
 
 let database: DatabaseHandle;
@@ -18,7 +19,8 @@ it('counts each request by procedure and status, and times it', async () => {
   const metrics = createMetrics({ defaultMetrics: false });
   const app = await buildApp({ database, logger: false, metrics });
   await app.inject({ method: 'GET', url: '/api/v1/status' });
-  await app.inject({ method: 'GET', url: '/api/v1/services/nope' });
+  const creds = await seedCredentials(database.db);
+  await app.inject({ method: 'GET', url: '/api/v1/services/nope', headers: creds.admin });
   await app.inject({ method: 'GET', url: '/random/scan/path' });
   const text = await metrics.registry.metrics();
   expect(text).toContain('bastion_http_requests_total{procedure="status.get",method="GET",status="200"} 1');
