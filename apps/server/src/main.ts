@@ -25,10 +25,16 @@ if (!env.BASTION_KEY_ENCRYPTION_SECRET) {
 
 let demoMonitor: NodeJS.Timeout | undefined;
 if (env.BASTION_SEED_DEMO) {
-  const { reportDemoHeartbeats, seedDemoData } = await import('@bastion/api/seed');
+  const { reportDemoHeartbeats, seedDemoData, seedDemoUsers } = await import('@bastion/api/seed');
   const ctx = { db: database.db, now: () => new Date() };
   const { seeded } = await seedDemoData(ctx);
   if (seeded) app.log.info('seeded the demo fleet (first start on an empty database)');
+  const demoUsers = await seedDemoUsers(ctx);
+  if (demoUsers) {
+    // Demo mode only: known passwords, printed to the console (not the JSON log) for whoever is trying it out.
+    const lines = demoUsers.map((u) => `    ${u.role.padEnd(9)} ${u.email.padEnd(24)} ${u.password}`);
+    process.stdout.write(`\n  Demo accounts (sign in to the dashboard or at /docs → Authorize):\n${lines.join('\n')}\n\n`);
+  }
   if (env.BASTION_DEMO_MONITOR) {
     const tick = () => {
       reportDemoHeartbeats(ctx).catch((err: unknown) => {
