@@ -1,4 +1,4 @@
-import { ensureInitialAdmin } from '@bastion/api/auth';
+import { createAuthRuntime, ensureInitialAdmin } from '@bastion/api/auth';
 import { openDatabase } from '@bastion/db';
 import closeWithGrace from 'close-with-grace';
 import { createServer } from 'node:http';
@@ -9,6 +9,9 @@ import { createMetrics } from './metrics/metrics.js';
 const env = readEnv();
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.BASTION_DATA_DIR });
 const metrics = createMetrics();
+// Built here rather than inside buildApp so a wrong BASTION_KEY_ENCRYPTION_SECRET stops the start.
+const auth = await createAuthRuntime(database.db, { keyEncryptionSecret: env.BASTION_KEY_ENCRYPTION_SECRET });
+await auth.keys.init();
 const app = await buildApp({
   database,
   metrics,
@@ -16,7 +19,7 @@ const app = await buildApp({
   bodyLimit: env.BASTION_BODY_LIMIT_BYTES,
   requestTimeoutMs: env.BASTION_REQUEST_TIMEOUT_MS,
   hardening: { corsOrigins: env.BASTION_CORS_ORIGINS, maxEventLoopDelayMs: env.BASTION_MAX_EVENT_LOOP_DELAY_MS },
-  auth: { keyEncryptionSecret: env.BASTION_KEY_ENCRYPTION_SECRET },
+  auth,
   cookies: { secure: env.BASTION_COOKIE_SECURE === 'auto' ? 'auto' : env.BASTION_COOKIE_SECURE === 'true' },
 });
 if (!env.BASTION_KEY_ENCRYPTION_SECRET) {

@@ -37,10 +37,13 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   };
 }
 
-/** Empties every table; for tests that need a blank fleet. */
+/**
+ * Empties every fleet table and the audit log; for tests that need a blank fleet. Users, keys and
+ * sessions stay, so the credentials a test file seeded keep working.
+ */
 export async function truncateAll(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
-    sql`truncate table heartbeats, incident_updates, incident_services, incidents, service_dependencies, services, audit_log, sessions, refresh_tokens, api_keys, users cascade`,
+    sql`truncate table heartbeats, incident_updates, incident_services, incidents, service_dependencies, services, audit_log cascade`,
   );
 }
 

@@ -41,7 +41,7 @@ function basicCredentials(authorization: string | undefined): { client_id: strin
 export async function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
   const { auth } = options;
   app.get('/.well-known/jwks.json', { config: { procedurePath: 'jwks' } }, async (_request, reply) =>
-    reply.header('cache-control', 'public, max-age=300').send(auth.keys.jwks()),
+    reply.header('cache-control', 'public, max-age=300').send(await auth.keys.jwks()),
   );
 
   await app.register(async function tokenEndpoint(instance) {

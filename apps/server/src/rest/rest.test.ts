@@ -3,7 +3,8 @@ import { listRestOperations, PROBLEM_TYPES, type Problem, type ProblemType } fro
 import { truncateAll } from '@bastion/db/testing';
 import type { inferRouterOutputs } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fillPath, operationKey, REST_CORPUS, type CorpusRequest } from '../testing/rest-corpus.js';
+import { keyWithout } from '../testing/credentials.js';
+import { fillPath, IDENTITY_CORPUS, operationKey, REST_CORPUS, type CorpusRequest } from '../testing/rest-corpus.js';
 import {
   createApiClient,
   createFailingDatabase,
@@ -42,7 +43,7 @@ let api: ApiClient;
 
 beforeAll(async () => {
   t = await startTestApp();
-  api = createApiClient(t.baseUrl, validator);
+  api = createApiClient(t.baseUrl, validator, t.auth);
 });
 afterAll(async () => {
   await t.close();
@@ -260,7 +261,7 @@ describe('query strings', () => {
     // shared zod schemas to coercion for everyone, which this guards against.
     expect((await api<ServicePage>('GET', '/services?limit=5')).status).toBe(200);
     const input = encodeURIComponent(JSON.stringify({ limit: '5' }));
-    const res = await fetch(`${t.baseUrl}/trpc/services.list?input=${input}`);
+    const res = await fetch(`${t.baseUrl}/trpc/services.list?input=${input}`, { headers: t.auth });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { data: { code: string; errors: { pointer: string }[] } } };
     expect(body.error.data.code).toBe('BAD_REQUEST');
@@ -456,18 +457,89 @@ describe('HTTP protocol errors', () => {
   });
 });
 
+describe('identity and access', () => {
+  const UNKNOWN_ID = '00000000-0000-4000-8000-0000000000ff';
+  const noCredentials = { 'x-api-key': '' };
+
+  it('every protected operation answers 401 without credentials and 403 with a key lacking its scope', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    for (const operation of listRestOperations()) {
+      if (!operation.access || operation.access.public) continue;
+      const path = operation.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'slug' ? 'some-service' : UNKNOWN_ID));
+      const body = ['POST', 'PATCH', 'PUT'].includes(operation.method) ? { body: {} } : {};
+      // An empty X-API-Key header is no credential at all: the caller is anonymous.
+      const anonymous = await api(operation.method, path, { ...body, headers: { 'x-api-key': '' } });
+      expectProblem(anonymous, 401, 'unauthorized');
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      if (operation.access.scopes.length === 0) continue;
+      const lacking = await keyWithout(t.database.db, creds.users.admin, operation.access.scopes);
+      const forbidden = await api(operation.method, path, { ...body, headers: { 'x-api-key': lacking } });
+      expect(expectProblem(forbidden, 403, 'forbidden').detail).toContain(operation.access.scopes[0]);
+    }
+  });
+
+  it('sessions: sign in (200), bad password (401), malformed (422), throttled (429), who am I (200), sign out (204)', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    const signIn = await api('POST', '/auth/session', { body: { email: creds.users.viewer.email, password: creds.users.viewer.password }, headers: noCredentials });
+    expect(signIn.status).toBe(200);
+    expectProblem(await api('POST', '/auth/session', { body: { email: creds.users.viewer.email, password: 'wrong-password' }, headers: noCredentials }), 401, 'unauthorized');
+    expectProblem(await api('POST', '/auth/session', { body: {}, headers: noCredentials }), 422, 'validation-error');
+    for (let i = 0; i < 5; i++) await api('POST', '/auth/session', { body: { email: 'locked@bastion.test', password: 'wrong-password' }, headers: noCredentials });
+    const locked = await api('POST', '/auth/session', { body: { email: 'locked@bastion.test', password: 'wrong-password' }, headers: noCredentials });
+    expectProblem(locked, 429, 'too-many-requests');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await api('GET', '/auth/me')).status).toBe(200);
+    expect((await api('DELETE', '/auth/session', { headers: noCredentials })).status).toBe(204);
+  });
+
+  it('API keys: create (201), list (200), revoke (204); unknown id 404; malformed 422', async () => {
+    const created = await api<{ id: string }>('POST', '/api-keys', { body: { name: 'rest-test', scopes: ['services:read'] } });
+    expect(created.status).toBe(201);
+    expect((await api('GET', '/api-keys')).status).toBe(200);
+    expect((await api('DELETE', `/api-keys/${created.body.id}`)).status).toBe(204);
+    expectProblem(await api('DELETE', `/api-keys/${UNKNOWN_ID}`), 404, 'not-found');
+    expectProblem(await api('DELETE', '/api-keys/not-a-uuid'), 422, 'validation-error');
+    expectProblem(await api('POST', '/api-keys', { body: { name: 'x', scopes: [] } }), 422, 'validation-error');
+  });
+
+  it('users: list (200), invite (201), duplicate (409), change role (200), unknown (404), last admin (409), malformed (422)', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    expect((await api('GET', '/users')).status).toBe(200);
+    const invited = await api<{ id: string }>('POST', '/users', { body: { email: 'rest-invite@bastion.test', role: 'viewer' } });
+    expect(invited.status).toBe(201);
+    expectProblem(await api('POST', '/users', { body: { email: 'rest-invite@bastion.test', role: 'viewer' } }), 409, 'conflict');
+    expectProblem(await api('POST', '/users', { body: { email: 'not-an-email', role: 'viewer' } }), 422, 'validation-error');
+    expect((await api('PATCH', `/users/${invited.body.id}`, { body: { role: 'operator' } })).status).toBe(200);
+    expectProblem(await api('PATCH', `/users/${UNKNOWN_ID}`, { body: { role: 'operator' } }), 404, 'not-found');
+    expectProblem(await api('PATCH', `/users/${creds.users.admin.id}`, { body: { role: 'viewer' } }), 409, 'conflict');
+    expectProblem(await api('PATCH', '/users/not-a-uuid', { body: { role: 'viewer' } }), 422, 'validation-error');
+  });
+
+  it('audit: list (200); a cursor it did not issue (422)', async () => {
+    expect((await api('GET', '/audit?limit=5')).status).toBe(200);
+    expectProblem(await api('GET', '/audit?cursor=bogus'), 422, 'validation-error');
+  });
+});
+
 describe('failures the client cannot fix', () => {
   const firstOfEachOperation = (() => {
     const templates = listRestOperations().map((op) => op.path);
     const byOperation = new Map<string, CorpusRequest>();
-    for (const request of REST_CORPUS) {
+    for (const request of [...REST_CORPUS, ...IDENTITY_CORPUS]) {
       const key = operationKey(request.method, request.path, templates);
       if (key !== undefined && !byOperation.has(key)) byOperation.set(key, request);
     }
     return [...byOperation.values()];
   })();
   // The id a valid request needs when there is no database to get one from.
-  const placeholders = new Map([['dbIncident', '00000000-0000-4000-8000-000000000000']]);
+  const placeholders = new Map([
+    ['dbIncident', '00000000-0000-4000-8000-000000000000'],
+    ['apiKey', '00000000-0000-4000-8000-000000000001'],
+    ['newUser', '00000000-0000-4000-8000-000000000002'],
+  ]);
 
   it('answers an unexpected failure with an opaque 500: no message, stack or SQL reaches the client', async () => {
     const secret = 'Failed query: select "token" from "api_keys" where "id" = $1\nparams: hunter2';
@@ -475,7 +547,7 @@ describe('failures the client cannot fix', () => {
     const database = createFailingDatabase(() => Object.assign(new Error(secret), { stack: `Error: ${secret}\n    at query (/srv/db.ts:1:1)` }));
     const broken = await startTestApp({ database });
     try {
-      const brokenApi = createApiClient(broken.baseUrl, validator);
+      const brokenApi = createApiClient(broken.baseUrl, validator, broken.auth);
       for (const request of firstOfEachOperation) {
         const res = await brokenApi(request.method, fillPath(request.path, placeholders), request.body === undefined ? {} : { body: request.body });
         const problem = expectProblem(res, 500, 'internal-error');

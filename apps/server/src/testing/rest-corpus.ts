@@ -54,6 +54,25 @@ export const REST_CORPUS: readonly CorpusRequest[] = [
   { method: 'GET', path: '/status' },
 ];
 
+/**
+ * One valid request per identity operation (sign-in, keys, users, audit), valid on a database
+ * seeded by `seedCredentials`. Kept apart from REST_CORPUS: the differential test cannot replay
+ * them, since trpc-to-openapi's handler has no credential resolution or session cookies to
+ * compare; the failure tests use both lists.
+ */
+export const IDENTITY_CORPUS: readonly CorpusRequest[] = [
+  { method: 'POST', path: '/auth/session', body: { email: 'admin@bastion.test', password: 'correct-horse-battery-staple' } },
+  { method: 'GET', path: '/auth/me' },
+  { method: 'DELETE', path: '/auth/session' },
+  { method: 'POST', path: '/api-keys', body: { name: 'ci', scopes: ['services:read'] }, capture: { field: 'id', as: 'apiKey' } },
+  { method: 'GET', path: '/api-keys' },
+  { method: 'DELETE', path: '/api-keys/{apiKey}' },
+  { method: 'GET', path: '/users' },
+  { method: 'POST', path: '/users', body: { email: 'new@bastion.test', role: 'viewer', password: 'a-long-enough-password' }, capture: { field: 'id', as: 'newUser' } },
+  { method: 'PATCH', path: '/users/{newUser}', body: { role: 'operator' } },
+  { method: 'GET', path: '/audit' },
+];
+
 /** Replaces each `{name}` in a corpus path with its captured value (URL-encoded). */
 export function fillPath(path: string, captured: ReadonlyMap<string, string>): string {
   return path.replace(/\{(\w+)\}/g, (_match, name: string) => {

@@ -22,6 +22,7 @@ let kid: string;
 beforeAll(async () => {
   handle = await openTestDatabase();
   auth = await createAuthRuntime(handle.db);
+  await auth.keys.init();
   admin = (await seedTestUsers(handle.db)).admin;
   const [row] = await handle.db.select().from(schema.signingKeys);
   if (!row) throw new Error('no signing key');
@@ -66,9 +67,9 @@ describe('access tokens', () => {
 
   it('verifies against the published JWKS with a stock JOSE client', async () => {
     const { token } = await signAccessToken(auth, { kind: 'user', id: admin.id }, ['services:read'], now);
-    const jwks = createLocalJWKSet(auth.keys.jwks());
+    const jwks = createLocalJWKSet(await auth.keys.jwks());
     await expect(jwtVerify(token, jwks, { issuer: 'bastion', audience: 'bastion-api', currentDate: now })).resolves.toBeTruthy();
-    expect(JSON.stringify(auth.keys.jwks())).not.toMatch(/"d":/);
+    expect(JSON.stringify(await auth.keys.jwks())).not.toMatch(/"d":/);
   });
 
   it('rejects alg:none', async () => {
@@ -78,7 +79,7 @@ describe('access tokens', () => {
   });
 
   it('rejects HS256 signed with the public key as the HMAC secret (algorithm confusion)', async () => {
-    const publicJwk = auth.keys.jwks().keys[0] as JWK;
+    const publicJwk = (await auth.keys.jwks()).keys[0] as JWK;
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
     const rawX = Buffer.from(publicJwk.x ?? '', 'base64url');
     for (const key of [secret, new Uint8Array(rawX)]) {
@@ -180,7 +181,7 @@ describe('signing keys', () => {
     const { token } = await signAccessToken(other, { kind: 'user', id: admin.id }, ['services:read'], now);
     const fresh = await createAuthRuntime(handle.db);
     await expect(verifyAccessToken(fresh, token, now)).resolves.not.toBeNull();
-    expect(fresh.keys.jwks().keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, rotated]));
+    expect((await fresh.keys.jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, rotated]));
   });
 
   it('seals the private key when a secret is configured, and refuses to start without it', async () => {
@@ -194,8 +195,8 @@ describe('signing keys', () => {
       const { token } = await signAccessToken(runtime, { kind: 'user', id: admin.id }, ['services:read'], now);
       const again = await createAuthRuntime(sealed.db, { keyEncryptionSecret: secret });
       await expect(verifyAccessToken(again, token, now)).resolves.not.toBeNull();
-      await expect(createAuthRuntime(sealed.db)).rejects.toThrow(/BASTION_KEY_ENCRYPTION_SECRET/);
-      await expect(createAuthRuntime(sealed.db, { keyEncryptionSecret: 'x'.repeat(40) })).rejects.toThrow();
+      await expect((await createAuthRuntime(sealed.db)).keys.init()).rejects.toThrow(/BASTION_KEY_ENCRYPTION_SECRET/);
+      await expect((await createAuthRuntime(sealed.db, { keyEncryptionSecret: 'x'.repeat(40) })).keys.init()).rejects.toThrow();
     } finally {
       await sealed.close();
     }

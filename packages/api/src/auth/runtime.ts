@@ -36,14 +36,16 @@ export interface AuthRuntime {
 /** Longest an access token may live: revocation of a user or key shows within this. */
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
-/** Builds the auth runtime and makes sure a signing key exists. */
+/**
+ * Builds the auth runtime. Signing keys load (and the first is created) on first use; call
+ * `runtime.keys.init()` to fail fast at start-up instead.
+ */
 export async function createAuthRuntime(db: Database, options: AuthOptions = {}): Promise<AuthRuntime> {
   const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS;
   if (accessTokenTtlSeconds > MAX_ACCESS_TOKEN_TTL_SECONDS || accessTokenTtlSeconds < 1) {
     throw new Error(`accessTokenTtlSeconds must be 1–${MAX_ACCESS_TOKEN_TTL_SECONDS}`);
   }
   const keys = new SigningKeys(db, options.keyEncryptionSecret);
-  await keys.init();
   return {
     config: {
       issuer: options.issuer ?? 'bastion',

@@ -43,12 +43,22 @@ export class SigningKeys {
     this.encryptionKey = encryptionSecret ? createHash('sha256').update(encryptionSecret).digest() : undefined;
   }
 
-  /** Loads the keys, creating the first one on an empty database. Idempotent. */
-  async init(): Promise<void> {
-    await this.load();
-    if (!this.signing) {
-      await this.rotate();
-    }
+  private initialised: Promise<void> | undefined;
+
+  /**
+   * Loads the keys, creating the first one on an empty database. Idempotent and shared by
+   * concurrent callers; a failure (database down, wrong sealing secret) is retried next time.
+   * Called on first use, so the server starts even while the database is unreachable.
+   */
+  init(): Promise<void> {
+    this.initialised ??= (async () => {
+      await this.load();
+      if (!this.signing) await this.rotate();
+    })().catch((error: unknown) => {
+      this.initialised = undefined;
+      throw error;
+    });
+    return this.initialised;
   }
 
   /** Creates a new signing key; older keys keep verifying until retired. */
@@ -72,7 +82,7 @@ export class SigningKeys {
 
   /** The key new tokens are signed with. */
   async current(): Promise<{ kid: string; privateKey: CryptoKey }> {
-    if (!this.signing) await this.init();
+    await this.init();
     if (!this.signing) throw new Error('no signing key');
     return this.signing;
   }
@@ -80,6 +90,7 @@ export class SigningKeys {
   /** The public key for `kid`, looking in the database again (rate-limited) when it is unknown. */
   async publicKey(kid: string | undefined): Promise<CryptoKey | undefined> {
     if (!kid) return undefined;
+    await this.init();
     const known = this.verifying.get(kid);
     if (known) return known.publicKey;
     if (Date.now() - this.lastLoad < RELOAD_INTERVAL_MS) return undefined;
@@ -88,7 +99,8 @@ export class SigningKeys {
   }
 
   /** The JWK Set served at `/.well-known/jwks.json`: public halves only. */
-  jwks(): { keys: JWK[] } {
+  async jwks(): Promise<{ keys: JWK[] }> {
+    await this.init();
     return { keys: [...this.verifying.values()].map((k) => k.publicJwk) };
   }
 
