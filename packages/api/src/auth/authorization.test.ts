@@ -24,6 +24,7 @@ const EXPECTED_ACCESS: Record<string, Scope[] | 'public'> = {
   'services.delete': ['services:write'],
   'heartbeats.list': ['services:read'],
   'heartbeats.create': ['heartbeats:write'],
+  'heartbeats.strip': ['services:read'],
   'incidents.list': ['incidents:read'],
   'incidents.get': ['incidents:read'],
   'incidents.create': ['incidents:write'],

@@ -12,10 +12,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List services */
+        /**
+         * List services
+         * @description Requires scope `services:read`.
+         */
         get: operations["services-list"];
         put?: never;
-        /** Add a service to the catalogue */
+        /**
+         * Add a service to the catalogue
+         * @description Requires scope `services:write`.
+         */
         post: operations["services-create"];
         delete?: never;
         options?: never;
@@ -30,15 +36,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a service with its status */
+        /**
+         * Get a service with its status
+         * @description Requires scope `services:read`.
+         */
         get: operations["services-get"];
         put?: never;
         post?: never;
-        /** Remove a service nobody depends on */
+        /**
+         * Remove a service nobody depends on
+         * @description Requires scope `services:write`.
+         */
         delete: operations["services-delete"];
         options?: never;
         head?: never;
-        /** Change a service */
+        /**
+         * Change a service
+         * @description Requires scope `services:write`.
+         */
         patch: operations["services-update"];
         trace?: never;
     };
@@ -49,7 +64,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Services that would be hit if this one failed */
+        /**
+         * Services that would be hit if this one failed
+         * @description Requires scope `services:read`.
+         */
         get: operations["services-blastRadius"];
         put?: never;
         post?: never;
@@ -66,10 +84,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List heartbeats, newest first */
+        /**
+         * List heartbeats, newest first
+         * @description Requires scope `services:read`.
+         */
         get: operations["heartbeats-list"];
         put?: never;
-        /** Report a heartbeat */
+        /**
+         * Report a heartbeat
+         * @description Requires scope `heartbeats:write`.
+         */
         post: operations["heartbeats-create"];
         delete?: never;
         options?: never;
@@ -84,7 +108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Heartbeats per service in fixed intervals (e.g. the last 24 hours in 30-minute buckets) */
+        /**
+         * Heartbeats per service in fixed intervals (e.g. the last 24 hours in 30-minute buckets)
+         * @description Requires scope `services:read`.
+         */
         get: operations["heartbeats-strip"];
         put?: never;
         post?: never;
@@ -101,10 +128,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List incidents, newest first */
+        /**
+         * List incidents, newest first
+         * @description Requires scope `incidents:read`.
+         */
         get: operations["incidents-list"];
         put?: never;
-        /** Declare an incident */
+        /**
+         * Declare an incident
+         * @description Requires scope `incidents:write`.
+         */
         post: operations["incidents-create"];
         delete?: never;
         options?: never;
@@ -119,7 +152,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an incident with its timeline */
+        /**
+         * Get an incident with its timeline
+         * @description Requires scope `incidents:read`.
+         */
         get: operations["incidents-get"];
         put?: never;
         post?: never;
@@ -138,7 +174,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Post a timeline update (status `resolved` closes it) */
+        /**
+         * Post a timeline update (status `resolved` closes it)
+         * @description Requires scope `incidents:write`.
+         */
         post: operations["incidents-updates-create"];
         delete?: never;
         options?: never;
@@ -163,10 +202,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in to the dashboard (sets the session cookie) */
+        post: operations["auth-login"];
+        /** Sign out (ends the session, clears the cookie) */
+        delete: operations["auth-logout"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I: the caller and its scopes
+         * @description Requires any credentials.
+         */
+        get: operations["auth-me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys (yours; every key for admins)
+         * @description Requires scope `keys:manage`.
+         */
+        get: operations["apiKeys-list"];
+        put?: never;
+        /**
+         * Create an API key (the secret is shown once)
+         * @description Requires scope `keys:manage`.
+         */
+        post: operations["apiKeys-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Requires scope `keys:manage`.
+         */
+        delete: operations["apiKeys-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Requires scope `users:manage`.
+         */
+        get: operations["users-list"];
+        put?: never;
+        /**
+         * Invite a user
+         * @description Requires scope `users:manage`.
+         */
+        post: operations["users-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user’s name or role, or disable the account
+         * @description Requires scope `users:manage`.
+         */
+        patch: operations["users-update"];
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the audit log, newest first
+         * @description Requires scope `audit:read`.
+         */
+        get: operations["audit-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OAuth2 token endpoint (password, client_credentials, refresh_token)
+         * @description RFC 6749. Access tokens are EdDSA JWTs (`iss` bastion, `aud` bastion-api) valid for at most 15 minutes; public keys at `/.well-known/jwks.json`. Refresh tokens rotate on every use; presenting a used one revokes its whole family.
+         */
+        post: operations["auth-token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        TokenRequest: {
+            /** @enum {string} */
+            grant_type: "password" | "client_credentials" | "refresh_token";
+            /** @description password grant: the account email. */
+            username?: string;
+            /** @description password grant. */
+            password?: string;
+            /** @description Space-separated scopes; empty for everything you may have. */
+            scope?: string;
+            /** @description client_credentials grant: the API key id (or use HTTP Basic). */
+            client_id?: string;
+            /** @description client_credentials grant: the API key itself. */
+            client_secret?: string;
+            /** @description refresh_token grant. */
+            refresh_token?: string;
+        };
+        /** @description RFC 6749 §5.1 token response. */
+        TokenResponse: {
+            /** @description A JWT (EdDSA); send as `Authorization: Bearer …`. */
+            access_token: string;
+            /** @constant */
+            token_type: "bearer";
+            /**
+             * @description Seconds until the access token expires (at most 900).
+             * @example 900
+             */
+            expires_in: number;
+            /** @description Opaque; exchange once for a new pair (password and refresh grants only). */
+            refresh_token?: string;
+            /**
+             * @description The scopes granted, space-separated.
+             * @example services:read incidents:read
+             */
+            scope: string;
+        };
+        /** @description RFC 6749 §5.2 error response. */
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+            error_description: string;
+        };
         /**
          * Problem
          * @description RFC 9457 problem details.
@@ -296,6 +542,24 @@ export interface operations {
                         /** @description Pass as `cursor` to get the next page; null at the end. */
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The input is well-formed but invalid; `errors` points at each field. */
@@ -454,6 +718,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with the current state (duplicate slug, dependents, resolved incident). */
             409: {
                 headers: {
@@ -586,6 +868,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -642,6 +942,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The route or the resource does not exist. */
             404: {
@@ -809,6 +1127,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -903,6 +1239,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -982,6 +1336,24 @@ export interface operations {
                         /** @description Pass as `cursor` to get the next page; null at the end. */
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The route or the resource does not exist. */
@@ -1085,6 +1457,24 @@ export interface operations {
             };
             /** @description The body is not valid JSON, or the request cannot be parsed. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1208,6 +1598,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -1292,6 +1700,24 @@ export interface operations {
                         /** @description Pass as `cursor` to get the next page; null at the end. */
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The input is well-formed but invalid; `errors` points at each field. */
@@ -1412,6 +1838,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body exceeds the size limit. */
             413: {
                 headers: {
@@ -1515,6 +1959,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -1601,6 +2063,24 @@ export interface operations {
             };
             /** @description The body is not valid JSON, or the request cannot be parsed. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1750,6 +2230,1065 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The account’s email address.
+                     * @example admin@bastion.local
+                     */
+                    email: string;
+                    /**
+                     * @description The account’s password.
+                     * @example correct horse battery staple
+                     */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The caller. */
+                        principal: {
+                            /**
+                             * @description A signed-in user, or a machine with an API key.
+                             * @enum {string}
+                             */
+                            kind: "user" | "apiKey";
+                            /**
+                             * Format: uuid
+                             * @description The user id or the API key id.
+                             */
+                            id: string;
+                            /** @description The user’s email, or the key’s name. */
+                            label: string;
+                            /** @description The user’s role; null for API keys. */
+                            role: ("admin" | "operator" | "viewer") | null;
+                            /** @description For an API key, the user who owns it. */
+                            ownerId: string | null;
+                            /** @description What this request may do. */
+                            scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:write")[];
+                            /**
+                             * @description How the caller authenticated.
+                             * @enum {string}
+                             */
+                            via: "session" | "token" | "apiKey";
+                        };
+                        /** @description Send as `X-CSRF-Token` on every mutation made with the session cookie (also set as the readable `bastion_csrf` cookie). */
+                        csrfToken: string;
+                        /**
+                         * Format: date-time
+                         * @description When the session ends; sign in again after.
+                         */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait for the seconds in `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description A signed-in user, or a machine with an API key.
+                         * @enum {string}
+                         */
+                        kind: "user" | "apiKey";
+                        /**
+                         * Format: uuid
+                         * @description The user id or the API key id.
+                         */
+                        id: string;
+                        /** @description The user’s email, or the key’s name. */
+                        label: string;
+                        /** @description The user’s role; null for API keys. */
+                        role: ("admin" | "operator" | "viewer") | null;
+                        /** @description For an API key, the user who owns it. */
+                        ownerId: string | null;
+                        /** @description What this request may do. */
+                        scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:write")[];
+                        /**
+                         * @description How the caller authenticated.
+                         * @enum {string}
+                         */
+                        via: "session" | "token" | "apiKey";
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "apiKeys-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Also the `client_id` for the client-credentials grant.
+                             */
+                            id: string;
+                            name: string;
+                            /**
+                             * @description The visible start of the key, to recognise it.
+                             * @example bst_3f9a1c0d2b7e
+                             */
+                            prefix: string;
+                            /** Format: uuid */
+                            ownerId: string;
+                            scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:write")[];
+                            expiresAt: string | null;
+                            /** @description Last use, to the minute. */
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "apiKeys-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What the key is for.
+                     * @example prometheus-blackbox
+                     */
+                    name: string;
+                    /**
+                     * @description What the key may do; at most your own scopes.
+                     * @example [
+                     *       "heartbeats:write"
+                     *     ]
+                     */
+                    scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:write")[];
+                    /**
+                     * Format: date-time
+                     * @description When the key stops working (ISO 8601); never when absent.
+                     */
+                    expiresAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Also the `client_id` for the client-credentials grant.
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * @description The visible start of the key, to recognise it.
+                         * @example bst_3f9a1c0d2b7e
+                         */
+                        prefix: string;
+                        /** Format: uuid */
+                        ownerId: string;
+                        scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:write")[];
+                        expiresAt: string | null;
+                        /** @description Last use, to the minute. */
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The key: send it as `X-API-Key`, or as `client_secret` with `client_id` = id. Shown only now. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "apiKeys-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "users-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /**
+                             * @description admin: everything · operator: run the fleet · viewer: read only.
+                             * @enum {string}
+                             */
+                            role: "admin" | "operator" | "viewer";
+                            disabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "users-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Login name; stored lower-cased.
+                     */
+                    email: string;
+                    /**
+                     * @description Display name.
+                     * @default
+                     * @example Ada Lovelace
+                     */
+                    name?: string;
+                    /**
+                     * @description admin: everything · operator: run the fleet · viewer: read only.
+                     * @enum {string}
+                     */
+                    role: "admin" | "operator" | "viewer";
+                    /** @description Initial password; when absent one is generated and returned once. */
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        name: string;
+                        /**
+                         * @description admin: everything · operator: run the fleet · viewer: read only.
+                         * @enum {string}
+                         */
+                        role: "admin" | "operator" | "viewer";
+                        disabled: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The generated password, shown this once; null when one was given. */
+                        temporaryPassword: string | null;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (duplicate slug, dependents, resolved incident). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "users-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * @description New role; takes effect on the user’s next request.
+                     * @enum {string}
+                     */
+                    role?: "admin" | "operator" | "viewer";
+                    /** @description true disables the account: its sessions, tokens and keys stop working at once. */
+                    disabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        name: string;
+                        /**
+                         * @description admin: everything · operator: run the fleet · viewer: read only.
+                         * @enum {string}
+                         */
+                        role: "admin" | "operator" | "viewer";
+                        disabled: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (duplicate slug, dependents, resolved incident). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audit-list": {
+        parameters: {
+            query?: {
+                actor?: string;
+                action?: string;
+                result?: "success" | "failure" | "denied";
+                from?: string;
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: date-time */
+                            at: string;
+                            actor: {
+                                /** @enum {string} */
+                                kind: "anonymous" | "user" | "apiKey";
+                                /** @description User id or API key id; null for anonymous. */
+                                id: string | null;
+                                /** @description The user’s email or the key’s name at the time. */
+                                label: string | null;
+                            };
+                            /** @description The procedure path for mutations (`services.create`), or a security event (`auth.token.refresh_reuse`). */
+                            action: string;
+                            /** @description What it acted on: a slug, an id, an account name. */
+                            target: string | null;
+                            /**
+                             * @description `denied`: refused for lack of credentials or scope.
+                             * @enum {string}
+                             */
+                            result: "success" | "failure" | "denied";
+                            requestId: string | null;
+                            ip: string | null;
+                            /** @description Event-specific facts (never secrets). */
+                            detail: {
+                                [key: string]: unknown;
+                            } | null;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; null at the end. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Tokens issued. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Bad request, bad credentials (`invalid_grant`), unknown scope or grant type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Client authentication failed (`invalid_client`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Send `application/x-www-form-urlencoded`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many failed sign-ins for this account from this address; see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
         };
