@@ -189,6 +189,7 @@ describe('signing keys', () => {
     try {
       const secret = 'a-key-encryption-secret-of-at-least-32-chars';
       const runtime = await createAuthRuntime(sealed.db, { keyEncryptionSecret: secret });
+      await runtime.keys.init();
       const [row] = await sealed.db.select().from(schema.signingKeys);
       expect(row?.privateJwk.startsWith('{')).toBe(false);
       expect(row?.privateJwk.split('.')).toHaveLength(5);
