@@ -8,6 +8,9 @@ export default defineConfig({
   outDir: 'dist',
   clean: true,
   sourcemap: true,
-  // Workspace packages ship TypeScript source: bundle them; everything from npm stays external.
+  // Workspace packages ship TypeScript source: bundle them. Everything from npm stays external and
+  // is resolved from this package's node_modules, which is why the server lists the npm packages
+  // its workspace dependencies import.
   noExternal: [/^@bastion\//],
+  skipNodeModulesBundle: true,
 });

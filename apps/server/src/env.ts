@@ -1,7 +1,16 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** The monorepo root, found from here whether running from src/ or the bundled dist/. */
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+  }
+  return process.cwd();
+}
+
+const REPO_ROOT = findRepoRoot(import.meta.dirname);
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
