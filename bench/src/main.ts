@@ -232,6 +232,9 @@ async function load(server: RunningServer, request: RequestSpec, connections: nu
 
 async function measure(server: RunningServer, target: Target, endpoint: EndpointId, connections: number, round: number, config: BenchConfig): Promise<Sample> {
   const request = target.requests[endpoint];
+  if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    throw new Error(`${server.spec.name} (pid ${server.pid}) died (${server.child.signalCode ?? `exit ${server.child.exitCode}`}):\n${server.log()}`);
+  }
   await settle(server.pid);
   const cpuBefore = cpuTimeUs(server.pid);
   const report = await load(server, request, connections, config.durationSec, config);
