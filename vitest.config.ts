@@ -6,6 +6,12 @@ import { defineConfig } from 'vitest/config';
  */
 const engines = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
 
+/**
+ * Scale-out (apps/cluster): two server instances behind nginx on PostgreSQL and Redis, under load and
+ * faults. Runs when the machine has both engines (`.ci/run` sets the URLs); `pnpm test:cluster` alone.
+ */
+const cluster = process.env.TEST_DATABASE_URL && (process.env.TEST_REDIS_URL ?? process.env.REDIS_URL) ? ['apps/cluster'] : [];
+
 const integration = ['packages/api', 'apps/server'].flatMap((root) =>
   engines.map((engine) => ({
     extends: true as const,
@@ -28,6 +34,7 @@ export default defineConfig({
       { extends: true, test: { name: 'db', root: 'packages/db', include: ['src/**/*.test.ts'] } },
       'apps/dashboard',
       { extends: true, test: { name: 'bench', root: 'bench', include: ['src/**/*.test.ts'] } },
+      ...cluster,
     ],
   },
 });

@@ -59,6 +59,9 @@ function start() {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env = { ...process.env, PORT: apiPort, BASTION_SEED_DEMO: process.env.BASTION_SEED_DEMO ?? 'true',
     BASTION_DEMO_MONITOR: process.env.BASTION_DEMO_MONITOR ?? 'true',
+    // The dashboard forwards browsers' API calls from loopback: believe its X-Forwarded-For, so
+    // rate limits and blocks see each browser's address rather than one shared one.
+    BASTION_TRUST_PROXY: process.env.BASTION_TRUST_PROXY ?? 'loopback',
   };
   const children = [
     spawn(process.execPath, ['dist/main.js'], { cwd: join(root, 'apps/server'), stdio: 'inherit', env }),

@@ -1,21 +1,40 @@
-import { appRouter, type Context } from '@bastion/api';
+import { appRouter } from '@bastion/api';
+import { createAuthRuntime } from '@bastion/api/auth';
 import { openDatabase } from '@bastion/db';
 import { buildApp } from '@bastion/server';
-import type { FastifyRequest } from 'fastify';
-// Not yet mounted by app.ts; served beside tRPC's adapter so one run compares both.
-import { trpcNativePlugin } from '../../apps/server/src/trpc-native/trpc-native.js';
+import { createContextFactory } from '@bastion/server/context';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 
 /**
- * Bastion as the harness runs it: `buildApp` exactly as main.ts calls it (REST at /api/v1, tRPC's
- * Fastify adapter at /trpc), plus the native tRPC handler at /trpc-native. Env: PORT,
+ * Bastion as the harness runs it: `buildApp` exactly as main.ts calls it (REST at /api/v1, the
+ * native tRPC handler at /trpc), plus tRPC's stock Fastify adapter at /trpc-stock with the very
+ * same context (principal resolution included), so one run compares both adapters. Env: PORT,
  * DATABASE_URL or BASTION_DATA_DIR, LOG_LEVEL. No metrics port (main.ts's separate listener).
  */
 const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.BASTION_DATA_DIR });
-const app = await buildApp({ database, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
-await app.register(trpcNativePlugin, {
-  prefix: '/trpc-native',
-  router: appRouter,
-  createContext: ({ req }: { req: FastifyRequest }): Context => ({ db: database.db, now: () => new Date(), requestId: req.id }),
+const auth = await createAuthRuntime(database.db);
+const now = () => new Date();
+// Rate limiting stays on (its cost is part of every figure) with the budgets the harness sets:
+// buildApp's defaults (1,200 a minute per key) would turn the load into 429s.
+const perMinute = (name: string) => Number(process.env[name] ?? 0);
+const app = await buildApp({
+  database,
+  auth,
+  now,
+  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  controls: {
+    anonymousPerMinute: perMinute('BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE'),
+    principalPerMinute: perMinute('BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE'),
+  },
+});
+const createContext = createContextFactory({ db: database.db, now, auth });
+await app.register(fastifyTRPCPlugin, {
+  prefix: '/trpc-stock',
+  trpcOptions: {
+    router: appRouter,
+    createContext: ({ req, res }) => createContext(req, res),
+    maxBatchSize: 20,
+  } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
 });
 
 const close = async () => {

@@ -1,3 +1,4 @@
+import { ALL_SCOPES, generateApiKey } from '@bastion/api/auth';
 import { openDatabase, schema, type Database } from '@bastion/db';
 import postgres from 'postgres';
 
@@ -84,10 +85,37 @@ export async function recreatePostgresDatabase(adminUrl: string, name: string): 
   return url.toString();
 }
 
+/** An API key the load generator sends, the same in every database the harness seeds. */
+export interface BenchKey {
+  /** The `X-API-Key` header value. */
+  key: string;
+  prefix: string;
+  secretHash: string;
+}
+
+/** Every endpoint but the status page needs credentials: the runs measure real, authorised calls. */
+export function generateBenchKey(): BenchKey {
+  return generateApiKey();
+}
+
+/**
+ * An admin who owns the bench key, with every scope. The password hash is a placeholder no
+ * password matches: nobody signs in as this user.
+ */
+async function seedBenchKey(db: Database, benchKey: BenchKey): Promise<void> {
+  const [owner] = await db
+    .insert(schema.users)
+    .values({ email: 'bench@bastion.local', name: 'bench', role: 'admin', passwordHash: '!' })
+    .returning({ id: schema.users.id });
+  if (!owner) throw new Error('could not seed the bench user');
+  await db.insert(schema.apiKeys).values({ ownerId: owner.id, name: 'bench', prefix: benchKey.prefix, secretHash: benchKey.secretHash, scopes: [...ALL_SCOPES] });
+}
+
 /** Migrates and seeds a database (PostgreSQL by URL, or PGlite in `dataDir`), then closes it. */
-export async function prepareDatabase(target: { url: string } | { dataDir: string }): Promise<Date> {
+export async function prepareDatabase(target: { url: string } | { dataDir: string }, benchKey: BenchKey): Promise<Date> {
   const handle = await openDatabase('url' in target ? { url: target.url } : { dataDir: target.dataDir });
   try {
+    await seedBenchKey(handle.db, benchKey);
     return await seedFleet(handle.db);
   } finally {
     await handle.close();

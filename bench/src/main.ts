@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig, type BenchConfig } from './config.js';
-import { prepareDatabase, recreatePostgresDatabase, resetPostgres } from './fixtures.js';
+import { generateBenchKey, prepareDatabase, recreatePostgresDatabase, resetPostgres } from './fixtures.js';
 import { installCleanup, cpuTimeUs, rssMb, settle, startServer, stopAll, stopServer, type RunningServer, type ServerSpec } from './processes.js';
 import { collectMachineInfo, renderReport, type ColdStart, type MiddlewareCost, type Soak } from './report.js';
 import { median, summarise, type Sample } from './stats.js';
@@ -48,9 +48,10 @@ async function main() {
   try {
     log('• seeding PostgreSQL database bastion_bench and a PGlite data directory');
     const pgUrl = await recreatePostgresDatabase(config.adminDatabaseUrl, 'bastion_bench');
-    const cutoff = await prepareDatabase({ url: pgUrl });
+    const benchKey = generateBenchKey();
+    const cutoff = await prepareDatabase({ url: pgUrl }, benchKey);
     const pglitePristine = join(work, 'pglite-seed');
-    await prepareDatabase({ dataDir: pglitePristine });
+    await prepareDatabase({ dataDir: pglitePristine }, benchKey);
     let pgliteCopies = 0;
     const freshPgliteDir = () => {
       const dir = join(work, `pglite-${pgliteCopies++}`);
@@ -58,7 +59,7 @@ async function main() {
       return dir;
     };
     const spec = (id: ServerId, extraEnv: Env = {}, port = PORTS[id], fromDist = false): ServerSpec =>
-      serverSpec(id, { config, port, pgUrl, pgliteDir: id === 'bastion-pglite' ? freshPgliteDir() : '', extraEnv, fromDist });
+      serverSpec(id, { config, port, pgUrl, pgliteDir: id === 'bastion-pglite' ? freshPgliteDir() : '', extraEnv, fromDist, apiKey: benchKey.key });
 
     // Cold starts use the production build when there is one: the tsx entry transpiles on start.
     const cold = await measureColdStarts(config, servers, (id, fromDist) => spec(id, {}, PORTS[id], fromDist), builtServer);
@@ -177,7 +178,7 @@ function preflight(config: BenchConfig): boolean {
 
 function serverSpec(
   id: ServerId,
-  o: { config: BenchConfig; port: number; pgUrl: string; pgliteDir: string; extraEnv: Env; fromDist?: boolean },
+  o: { config: BenchConfig; port: number; pgUrl: string; pgliteDir: string; extraEnv: Env; fromDist?: boolean; apiKey: string },
 ): ServerSpec {
   const base = { name: id, port: o.port, cpu: o.config.serverCpu };
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: String(o.port) };
@@ -186,6 +187,8 @@ function serverSpec(
     case 'bastion-pglite':
       return {
         ...base,
+        // Every endpoint but the status page needs credentials: measure authorised calls, not 401s.
+        headers: { 'X-API-Key': o.apiKey },
         command: process.execPath,
         args: o.fromDist ? [SERVER_MAIN] : ['--import', 'tsx', BASTION_ENTRY],
         cwd: o.fromDist ? REPO_ROOT : BENCH_DIR,
@@ -194,6 +197,10 @@ function serverSpec(
           HOST: '127.0.0.1',
           BASTION_METRICS_PORT: '0',
           LOG_LEVEL: 'warn',
+          // The bench floods from one address with one key: limits far above any run's load, so every
+          // request is counted (the limiter's cost is in the figures) and none is refused.
+          BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000000',
+          BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE: '1000000000',
           ...(id === 'bastion-pg' ? { DATABASE_URL: o.pgUrl } : { BASTION_DATA_DIR: o.pgliteDir }),
           ...o.extraEnv,
         },
@@ -224,6 +231,7 @@ async function load(server: RunningServer, request: RequestSpec, connections: nu
     url: `http://127.0.0.1:${server.spec.port}${request.path}`,
     method: request.method,
     ...(request.body === undefined ? {} : { body: request.body }),
+    ...(server.spec.headers ? { headers: server.spec.headers } : {}),
     connections,
     durationSec,
     cpu: config.loadCpu,

@@ -14,6 +14,8 @@ export interface ServerSpec {
   port: number;
   /** CPU list for taskset (the server's core). */
   cpu: string;
+  /** Headers every load-generator request to this server carries (credentials). */
+  headers?: Record<string, string>;
 }
 
 export interface RunningServer {

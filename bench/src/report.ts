@@ -196,7 +196,7 @@ export function renderReport(input: {
     '- **Same logging.** Request logging is off everywhere in the table (Bastion `LOG_LEVEL=warn`, uvicorn `--no-access-log`); its cost is measured separately above.',
     '- **FastAPI as Debian ships it**: FastAPI 0.92 on pydantic 1.10 (PyPI is unreachable here, so no pydantic 2), one uvicorn worker with uvloop and httptools, asyncpg. One worker per core is the like-for-like setup: every Node target is one process on one core too.',
     '- **Between rounds** the heartbeats a round’s POSTs added are deleted (and PGlite restarted from the seeded copy), so every GET reads the same fleet; the target order rotates each round.',
-    '- **Bastion rows** come from `bench/servers/bastion.ts`: `buildApp` as main.ts calls it, with tRPC’s stock Fastify adapter at `/trpc` and the native handler (`apps/server/src/trpc-native/`) at `/trpc-native`, so both are measured in the same run.',
+    '- **Bastion rows** come from `bench/servers/bastion.ts`: `buildApp` as main.ts calls it, with the native tRPC handler (`apps/server/src/trpc-native/`) at `/trpc` as the server mounts it and tRPC’s stock Fastify adapter at `/trpc-stock` (same context), so both are measured in the same run. Every request carries an API key with every scope, so protected endpoints run their authentication.',
     '- **Caveat**: PostgreSQL is shared and unpinned, so DB-heavy endpoints ((3), (4)) are partly bound by it; CPU µs/req isolates what each server itself spends.',
   );
   return out.join('\n');

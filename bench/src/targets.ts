@@ -74,10 +74,10 @@ const trpcBatch = (prefix: string): Record<EndpointId, RequestSpec> => ({
 /** Every target of the comparison. Ratios are taken against `fastapi` and `fastify`. */
 export const TARGETS: Target[] = [
   { id: 'bastion-rest', label: 'Bastion REST', server: 'bastion-pg', requests: rest() },
-  { id: 'bastion-trpc', label: 'Bastion tRPC (stock adapter)', server: 'bastion-pg', requests: trpc('/trpc') },
-  { id: 'bastion-trpc-batch', label: 'Bastion tRPC batch×10 (stock)', server: 'bastion-pg', requests: trpcBatch('/trpc') },
-  { id: 'bastion-trpc-native', label: 'Bastion tRPC (native handler)', server: 'bastion-pg', requests: trpc('/trpc-native') },
-  { id: 'bastion-trpc-native-batch', label: 'Bastion tRPC batch×10 (native)', server: 'bastion-pg', requests: trpcBatch('/trpc-native') },
+  { id: 'bastion-trpc', label: 'Bastion tRPC', server: 'bastion-pg', requests: trpc('/trpc') },
+  { id: 'bastion-trpc-batch', label: 'Bastion tRPC batch×10', server: 'bastion-pg', requests: trpcBatch('/trpc') },
+  { id: 'bastion-trpc-stock', label: 'Bastion tRPC (stock adapter)', server: 'bastion-pg', requests: trpc('/trpc-stock') },
+  { id: 'bastion-trpc-stock-batch', label: 'Bastion tRPC batch×10 (stock)', server: 'bastion-pg', requests: trpcBatch('/trpc-stock') },
   { id: 'fastify', label: 'native Fastify', server: 'fastify', requests: rest() },
   { id: 'node-http', label: 'raw node:http', server: 'node-http', requests: rest() },
   { id: 'fastapi', label: 'FastAPI+uvicorn', server: 'fastapi', requests: rest() },

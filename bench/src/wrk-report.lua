@@ -2,10 +2,19 @@
 -- Static requests only: wrk then builds the request once, so the Lua layer costs nothing per call.
 local method = os.getenv("WRK_METHOD")
 local body = os.getenv("WRK_BODY")
+local headers = os.getenv("WRK_HEADERS")
 if method ~= nil and method ~= "" then wrk.method = method end
 if body ~= nil and body ~= "" then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
+end
+
+-- "Name: value" lines (credentials the harness seeded).
+if headers ~= nil then
+  for line in string.gmatch(headers, "[^\n]+") do
+    local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+    if name ~= nil then wrk.headers[name] = value end
+  end
 end
 
 function done(summary, latency, requests)

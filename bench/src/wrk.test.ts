@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseWrkReport } from './wrk.js';
+import { formatWrkHeaders, parseDuration, parseWrkReport } from './wrk.js';
 
 const WRK_STDOUT = `Running 10s test @ http://127.0.0.1:4201/api/v1/status
   1 threads and 64 connections
@@ -41,5 +41,16 @@ describe('parseDuration', () => {
   });
   it('rejects anything else', () => {
     expect(() => parseDuration('ten')).toThrow(/Not a duration/);
+  });
+});
+
+describe('formatWrkHeaders', () => {
+  it('writes one `Name: value` line per header, as wrk-report.lua reads them', () => {
+    expect(formatWrkHeaders({ 'X-API-Key': 'bst_abc_def', 'Idempotency-Key': 'k1' })).toBe('X-API-Key: bst_abc_def\nIdempotency-Key: k1');
+    expect(formatWrkHeaders({})).toBe('');
+  });
+  it('refuses a header that would break the line format', () => {
+    expect(() => formatWrkHeaders({ 'X-Bad': 'a\nb' })).toThrow(/cannot be passed/);
+    expect(() => formatWrkHeaders({ 'X:Bad': 'a' })).toThrow(/cannot be passed/);
   });
 });

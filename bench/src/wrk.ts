@@ -57,8 +57,20 @@ export interface WrkRun {
   durationSec: number;
   method?: string;
   body?: string;
+  /** Sent on every request (wrk builds the request once, so they cost nothing per call). */
+  headers?: Record<string, string>;
   /** CPU list for taskset (the load generator's core). */
   cpu: string;
+}
+
+/** `Name: value` lines, as `wrk-report.lua` reads `WRK_HEADERS`. */
+export function formatWrkHeaders(headers: Record<string, string>): string {
+  return Object.entries(headers)
+    .map(([name, value]) => {
+      if (/[\r\n:]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name} cannot be passed to wrk`);
+      return `${name}: ${value}`;
+    })
+    .join('\n');
 }
 
 const SCRIPT = fileURLToPath(new URL('./wrk-report.lua', import.meta.url));
@@ -68,7 +80,7 @@ export function runWrk(run: WrkRun): Promise<WrkReport> {
   const args = ['-c', run.cpu, 'wrk', '-t1', `-c${run.connections}`, `-d${Math.max(1, Math.round(run.durationSec))}s`, '-s', SCRIPT, run.url];
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', args, {
-      env: { ...process.env, WRK_METHOD: run.method ?? 'GET', WRK_BODY: run.body ?? '' },
+      env: { ...process.env, WRK_METHOD: run.method ?? 'GET', WRK_BODY: run.body ?? '', WRK_HEADERS: formatWrkHeaders(run.headers ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -6,12 +6,15 @@
  *   node scripts/measure-budgets.mjs --url http://127.0.0.1:3000
  *                                                         + time until the overview is interactive
  *                                                           with its data, in headless Chromium
- *   --route /services   measure another static route     --runs 7   samples for the timing
+ *   --route /services   measure another route                --runs 7   samples for the timing
+ *   --email, --password sign in as this account first (default: the demo operator)
  *   --check             exit 1 when a budget is exceeded
  *
  * First-load JS: Next 16 no longer prints it, so it is computed from the build: every script the
- * prerendered page loads (`<script src>`, minus `nomodule` polyfills) plus every chunk its RSC
- * payload references for client components, gzipped at level 6 like a typical server.
+ * page loads (`<script src>`, minus `nomodule` polyfills) plus every chunk its RSC payload
+ * references for client components, gzipped at level 6 like a typical server. The page's HTML is
+ * the prerendered file when the route is static, else fetched signed in from `--url` (the
+ * overview is rendered per request, with its data).
  *
  * Interactive: navigation start → the overview has hydrated *and* rendered its first data
  * (`[data-testid=overview][data-ready=true]`), median of `--runs` cold loads (no cache).
@@ -33,16 +36,37 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     check: { type: 'boolean', default: false },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    email: { type: 'string', default: 'operator@demo.bastion' },
+    password: { type: 'string', default: 'demo-operator-password' },
   },
 });
 
-function firstLoadJs(route) {
+/** Signs in through the dashboard's origin (proxied to the API) and returns the cookie header. */
+async function signIn(baseUrl) {
+  const response = await fetch(new URL('/api/v1/auth/session', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: values.email, password: values.password }),
+  });
+  if (!response.ok) throw new Error(`sign-in as ${values.email} failed: ${response.status} ${await response.text()}`);
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+async function pageHtml(route) {
   const appDir = join(root, '.next/server/app');
   const htmlFile = join(appDir, route === '/' ? 'index.html' : `${route.replace(/^\//, '')}.html`);
-  if (!existsSync(htmlFile)) {
-    throw new Error(`${htmlFile} not found: run \`next build --webpack\` first (and measure a static route).`);
-  }
-  const html = readFileSync(htmlFile, 'utf8');
+  if (existsSync(htmlFile)) return readFileSync(htmlFile, 'utf8');
+  if (!values.url) throw new Error(`${route} is rendered per request: pass --url of a running dashboard (after \`next build --webpack\`).`);
+  const response = await fetch(new URL(route, values.url), { headers: { cookie: await signIn(values.url) }, redirect: 'manual' });
+  if (response.status !== 200) throw new Error(`GET ${route}: ${response.status}`);
+  return response.text();
+}
+
+async function firstLoadJs(route) {
+  const html = await pageHtml(route);
   const chunks = new Set();
   const legacyOnly = new Set();
   const relative = (src) => src.replace(/^.*?\/_next\//, '').split('?')[0];
@@ -81,7 +105,21 @@ async function timeToInteractive(url, runs) {
   try {
     for (let i = 0; i < runs; i += 1) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const cookies = (await signIn(url)).split('; ').map((pair) => {
+        const [name, ...rest] = pair.split('=');
+        return { name, value: rest.join('='), url };
+      });
+      await context.addCookies(cookies);
       const page = await context.newPage();
+      // Stamped in the page the moment the overview turns ready: polling from outside the page
+      // would add its own latency (hundreds of ms on a busy machine) to every sample.
+      await page.addInitScript(() => {
+        new MutationObserver((_, observer) => {
+          if (!document.querySelector('[data-testid="overview"][data-ready="true"]')) return;
+          /** @type {any} */ (window).__overviewReadyAt = performance.now();
+          observer.disconnect();
+        }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });
+      });
       await page.goto(url, { waitUntil: 'commit' });
       await page.waitForSelector('[data-testid="overview"][data-ready="true"]', { timeout: 30_000 });
       const sample = await page.evaluate(() => {
@@ -90,7 +128,7 @@ async function timeToInteractive(url, runs) {
           .getEntriesByType('resource')
           .filter((r) => /** @type {PerformanceResourceTiming} */ (r).initiatorType === 'script');
         return {
-          ready: performance.now(),
+          ready: /** @type {any} */ (window).__overviewReadyAt ?? performance.now(),
           domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN,
           scriptBytesOnWire: scripts.reduce((s, r) => s + /** @type {PerformanceResourceTiming} */ (r).encodedBodySize, 0),
         };
@@ -114,7 +152,7 @@ async function timeToInteractive(url, runs) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
 let failed = false;
 
-const js = firstLoadJs(values.route);
+const js = await firstLoadJs(values.route);
 console.log(`First-load JS of ${values.route} (${js.files.length} chunks):`);
 for (const f of js.files) console.log(`  ${f.path.padEnd(58)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(9)} gzip`);
 console.log(`  ${'total'.padEnd(58)} ${kb(js.total.raw).padStart(10)} raw ${kb(js.total.gzip).padStart(9)} gzip ${kb(js.total.brotli).padStart(9)} brotli`);

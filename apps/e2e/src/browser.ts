@@ -7,6 +7,9 @@ import { e2eEnv } from './env.js';
 
 export type Theme = 'light' | 'dark';
 
+/** Whose session a new page starts with: a demo role's (signed in once per run), or nobody's. */
+export type SignedInAs = 'admin' | 'operator' | 'viewer' | null;
+
 /** Where screenshots go (git-ignored). */
 export const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 
@@ -35,10 +38,19 @@ export function useBrowser() {
     await browser?.close();
   });
   return {
-    /** A fresh page (own context: no shared storage) in the given theme, at `path` on the dashboard. */
-    async open(path: string, theme: Theme = 'light'): Promise<Page> {
+    /**
+     * A fresh page (own context: no shared storage) in the given theme, at `path` on the
+     * dashboard, signed in as `as` (the admin unless told otherwise; `null` for nobody).
+     */
+    async open(path: string, theme: Theme = 'light', as: SignedInAs = 'admin'): Promise<Page> {
       if (!browser) throw new Error('the browser is not running yet');
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: theme });
+      if (as) {
+        const cookies = inject('sessions')[as];
+        if (!cookies) throw new Error(`no ${as} session: is the server in demo mode?`);
+        const url = inject('dashboardUrl');
+        await context.addCookies(cookies.map((c) => ({ name: c.name, value: c.value, url, httpOnly: c.httpOnly, sameSite: 'Lax' as const })));
+      }
       // next-themes reads localStorage first; pin the theme so a toggle elsewhere cannot leak in.
       await context.addInitScript((t: string) => { window.localStorage.setItem('theme', t); }, theme);
       const page = await context.newPage();
@@ -49,13 +61,21 @@ export function useBrowser() {
   };
 }
 
-/** The REST API, for arranging state and reporting heartbeats like an external monitor. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(`/api/v1${path}`, inject('apiUrl')), {
+/** One REST call with an API key, answered as it is (for checking statuses). */
+export async function restWithKey(apiKey: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(new URL(`/api/v1${path}`, inject('apiUrl')), {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+/**
+ * The REST API with the run's admin API key, for arranging state and reporting heartbeats like
+ * an external monitor. Throws on any non-2xx answer.
+ */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await restWithKey(inject('adminApiKey'), method, path, body);
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
@@ -84,6 +104,21 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Signs in through the dashboard's sign-in form on `page` (which shows it). */
+export async function signInWithForm(page: Page, email: string, password: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A demo account by role, as the server printed it. */
+export function demoAccount(role: 'admin' | 'operator' | 'viewer') {
+  const account = inject('demoUsers').find((u) => u.role === role);
+  if (!account) throw new Error(`no demo ${role}`);
+  return account;
 }
 
 /** Saves a full-page screenshot as `artifacts/<name>-<theme>.png`. */

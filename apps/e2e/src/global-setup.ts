@@ -1,11 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { newestMtime } from '@bastion/test-support/builds';
+import { type Child, freePort, recentOutput, startProcess, stopProcess, waitForHttp } from '@bastion/test-support/processes';
 import type { TestProject } from 'vitest/node';
 import { e2eEnv } from './env.js';
+import { type DemoAccount, parseDemoAccounts, type SessionCookie, signInOverRest } from './session.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,95 +16,18 @@ declare module 'vitest' {
     apiUrl: string;
     /** True when Chromium is not installed (and not required): every e2e test skips. */
     browserMissing: boolean;
+    /** The demo accounts, as the server printed them at start-up. */
+    demoUsers: DemoAccount[];
+    /** One signed-in session per demo role, made once per run: each browser context starts with its cookies. */
+    sessions: Record<string, SessionCookie[]>;
+    /** An admin API key (every scope), for arranging state over REST like any machine client. */
+    adminApiKey: string;
   }
 }
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const SERVER_DIR = join(REPO, 'apps/server');
 const DASHBOARD_DIR = join(REPO, 'apps/dashboard');
-
-/** A port the OS says is free right now. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (typeof address === 'object' && address) done(address.port);
-        else fail(new Error('no port'));
-      });
-    });
-  });
-}
-
-interface Child {
-  name: string;
-  process: ChildProcess;
-  log: string[];
-}
-
-/** Starts a process in its own process group, so teardown can stop it and its children. */
-function start(name: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Child {
-  const child = spawn(process.execPath, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: string[] = [];
-  const keep = (chunk: Buffer) => {
-    log.push(chunk.toString());
-    if (log.length > 400) log.shift();
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  return { name, process: child, log };
-}
-
-async function stop(child: Child): Promise<void> {
-  const { pid, exitCode } = child.process;
-  if (pid === undefined || exitCode !== null) return;
-  const exited = new Promise<void>((done) => child.process.once('exit', () => { done(); }));
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const timeout = setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 10_000);
-  await exited;
-  clearTimeout(timeout);
-}
-
-/** Polls `url` until it answers 2xx, the child dies, or `timeoutMs` passes. */
-async function waitFor(url: string, child: Child, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) {
-      throw new Error(`${child.name} exited with ${child.process.exitCode}:\n${child.log.join('').slice(-4000)}`);
-    }
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${child.name} not ready at ${url} after ${timeoutMs} ms:\n${child.log.join('').slice(-4000)}`);
-}
-
-/** Newest modification time under `dir` (skipping build output and dependencies). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.') || /\.test\.tsx?$/.test(entry.name)) continue;
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 /**
  * Reuses the dashboard's production build when it is newer than every source it is built from
@@ -115,12 +39,31 @@ async function ensureDashboardBuild(nextBin: string): Promise<void> {
     !existsSync(buildId) ||
     Math.max(newestMtime(join(DASHBOARD_DIR, 'src')), newestMtime(join(REPO, 'packages/api/src'))) > statSync(buildId).mtimeMs;
   if (!e2eEnv.rebuild && !sourcesChanged) return;
-  const build = start('next build', [nextBin, 'build', '--webpack'], {
+  const build = startProcess('next build', [nextBin, 'build', '--webpack'], {
     cwd: DASHBOARD_DIR,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
   });
-  const code = await new Promise<number | null>((done) => build.process.once('exit', done));
-  if (code !== 0) throw new Error(`next build failed (${code}):\n${build.log.join('').slice(-6000)}`);
+  const code = await build.exited;
+  if (code !== 0) throw new Error(`next build failed (${code}):\n${recentOutput(build, 6000)}`);
+}
+
+/** An API key with every admin scope, created with the admin's session (cookie + CSRF token). */
+async function createAdminApiKey(apiUrl: string, cookies: SessionCookie[]): Promise<string> {
+  const csrf = cookies.find((c) => c.name === 'bastion_csrf')?.value ?? '';
+  const me = await fetch(`${apiUrl}/api/v1/auth/me`, { headers: { cookie: cookieHeader(cookies) } });
+  const { scopes } = (await me.json()) as { scopes: string[] };
+  const response = await fetch(`${apiUrl}/api/v1/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: cookieHeader(cookies), 'x-csrf-token': csrf },
+    body: JSON.stringify({ name: 'e2e-arrange', scopes }),
+  });
+  const body = (await response.json()) as { secret?: string };
+  if (response.status !== 201 || !body.secret) throw new Error(`could not create the e2e API key: ${response.status} ${JSON.stringify(body)}`);
+  return body.secret;
+}
+
+function cookieHeader(cookies: SessionCookie[]): string {
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 export default async function setup(project: TestProject) {
@@ -131,6 +74,9 @@ export default async function setup(project: TestProject) {
     project.provide('browserMissing', true);
     project.provide('apiUrl', '');
     project.provide('dashboardUrl', '');
+    project.provide('demoUsers', []);
+    project.provide('sessions', {});
+    project.provide('adminApiKey', '');
     return;
   }
   project.provide('browserMissing', false);
@@ -141,7 +87,7 @@ export default async function setup(project: TestProject) {
   const children: Child[] = [];
 
   const teardown = async () => {
-    for (const child of children.reverse()) await stop(child);
+    for (const child of children.reverse()) await stopProcess(child);
     if (e2eEnv.keepLogs) for (const child of children) console.log(`--- ${child.name}\n${child.log.join('')}`);
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -152,7 +98,7 @@ export default async function setup(project: TestProject) {
     // A fresh PGlite directory, whatever the calling shell points DATABASE_URL at.
     const inherited = { ...process.env };
     delete inherited.DATABASE_URL;
-    const server = start('apps/server', [tsxCli, 'src/main.ts'], {
+    const server = startProcess('apps/server', [tsxCli, 'src/main.ts'], {
       cwd: SERVER_DIR,
       env: {
         ...inherited,
@@ -171,14 +117,28 @@ export default async function setup(project: TestProject) {
     const dashboardRequire = createRequire(join(DASHBOARD_DIR, 'package.json'));
     const nextBin = join(dirname(dashboardRequire.resolve('next/package.json')), 'dist/bin/next');
     // Build while the server boots: both take a while, and the build does not need the API.
-    await Promise.all([waitFor(`${apiUrl}/readyz`, server, 120_000), ensureDashboardBuild(nextBin)]);
+    await Promise.all([waitForHttp(`${apiUrl}/readyz`, server, 120_000), ensureDashboardBuild(nextBin)]);
 
-    const dashboard = start('dashboard', [nextBin, 'start', '-p', String(dashboardPort), '-H', '127.0.0.1'], {
+    const dashboard = startProcess('dashboard', [nextBin, 'start', '-p', String(dashboardPort), '-H', '127.0.0.1'], {
       cwd: DASHBOARD_DIR,
       env: { ...process.env, BASTION_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
     });
     children.push(dashboard);
-    await waitFor(`${dashboardUrl}/api-reference`, dashboard, 60_000);
+    await waitForHttp(`${dashboardUrl}/login`, dashboard, 60_000);
+
+    // Demo mode prints its accounts on the console at start-up: sign in with exactly those.
+    const demoUsers = parseDemoAccounts(server.log.join(''));
+    if (demoUsers.length === 0) throw new Error(`the server printed no demo accounts:\n${recentOutput(server, 4000)}`);
+    const sessions: Record<string, SessionCookie[]> = {};
+    for (const account of demoUsers) {
+      // Through the dashboard's origin, as a browser signs in: the cookies must survive its proxy.
+      sessions[account.role] = await signInOverRest(dashboardUrl, account);
+    }
+    const admin = sessions.admin;
+    if (!admin) throw new Error('no demo admin');
+    project.provide('demoUsers', demoUsers);
+    project.provide('sessions', sessions);
+    project.provide('adminApiKey', await createAdminApiKey(apiUrl, admin));
   } catch (error) {
     await teardown();
     throw error;

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, screenshot, seriousViolations, type Theme, useBrowser } from './browser.js';
+import { api, screenshot, seriousViolations, type SignedInAs, type Theme, useBrowser } from './browser.js';
 import { beat, createService, listServices, uniqueSlug } from './fleet.js';
 
 const browser = useBrowser();
@@ -37,8 +37,9 @@ function use<T>(pick: (f: NonNullable<typeof fixture>) => T): T {
   return pick(fixture);
 }
 
-/** Every page of the dashboard, with what it is not done loading without. */
-const PAGES: { name: string; path: () => string; ready: string }[] = [
+/** Every page of the dashboard, with what it is not done loading without (as the admin unless `as` says). */
+const PAGES: { name: string; path: () => string; ready: string; as?: SignedInAs }[] = [
+  { name: 'login', path: () => '/login', ready: 'form[aria-label="Sign in"]', as: null },
   { name: 'overview', path: () => '/', ready: '[data-testid="strip-row"]' },
   { name: 'services', path: () => '/services', ready: '[data-testid="service-row"]' },
   { name: 'service-new', path: () => '/services/new', ready: 'input[name="dependsOn"]' },
@@ -48,6 +49,15 @@ const PAGES: { name: string; path: () => string; ready: string }[] = [
   { name: 'incident-new', path: () => '/incidents/new', ready: 'input[name="serviceSlugs"]' },
   { name: 'incident-detail', path: () => use((f) => `/incidents/${f.incidentId}`), ready: '[data-testid="timeline-entry"]' },
   { name: 'api', path: () => '/api-reference', ready: 'pre' },
+  { name: 'api-keys', path: () => '/api-keys', ready: '[data-testid="api-key-row"]' },
+  { name: 'users', path: () => '/users', ready: '[data-testid="user-row"]' },
+  { name: 'audit', path: () => '/audit', ready: '[data-testid="audit-row"]' },
+  { name: 'account', path: () => '/account', ready: 'form[aria-label="Change password"]' },
+  { name: 'controls', path: () => '/controls', ready: '[data-testid="switch-row"]' },
+  { name: 'traffic', path: () => '/traffic', ready: '[data-testid="traffic"] table' },
+  { name: 'controls-as-viewer', path: () => '/controls', ready: '[data-testid="no-access"]', as: 'viewer' },
+  { name: 'no-access', path: () => '/users', ready: '[data-testid="no-access"]', as: 'viewer' },
+  { name: 'services-as-viewer', path: () => '/services', ready: '[data-testid="service-row"]', as: 'viewer' },
 ];
 
 /** Waits until the page has its data and no skeleton is left. */
@@ -61,8 +71,8 @@ async function settle(page: Page, ready: string) {
 }
 
 describe.skipIf(skip).each<Theme>(['light', 'dark'])('in the %s theme', (theme) => {
-  it.each(PAGES)('$name has no serious or critical accessibility violation (and is screenshotted)', async ({ name, path, ready }) => {
-    const page = await browser.open(path(), theme);
+  it.each(PAGES)('$name has no serious or critical accessibility violation (and is screenshotted)', async ({ name, path, ready, as }) => {
+    const page = await browser.open(path(), theme, as === undefined ? 'admin' : as);
     try {
       await settle(page, ready);
       expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(theme === 'dark');

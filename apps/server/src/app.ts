@@ -1,20 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { appRouter, type Context } from '@bastion/api';
+import { hostname } from 'node:os';
+import cookie from '@fastify/cookie';
+import { appRouter, deleteExpiredIdempotencyKeys, DomainProblem } from '@bastion/api';
+import { createAuthRuntime, type AuthOptions, type AuthRuntime } from '@bastion/api/auth';
+import { ControlsRuntime, defaultRateLimits, procedureCatalogue } from '@bastion/api/controls';
 import { REST_BASE_PATH } from '@bastion/api/openapi';
+import { TrafficRecorder } from '@bastion/api/traffic';
 import type { DatabaseHandle } from '@bastion/db';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAuthRoutes } from './auth/auth-routes.js';
+import { principalLogField } from './auth/request-principal.js';
+import type { CookieOptions } from './auth/session-cookies.js';
+import { createContextFactory, responseHeadersOf } from './context.js';
 import { registerDocsRoutes } from './docs/docs-routes.js';
+import { problemClientErrorHandler } from './hardening/client-errors.js';
 import { DEFAULT_HARDENING, registerHardening, type HardeningOptions } from './hardening/hardening.js';
 import { registerHealthRoutes } from './health/health-routes.js';
 import { createMetrics, registerMetricsHooks, type Metrics } from './metrics/metrics.js';
 import { sendProblem, type ProblemInit } from './problem.js';
 import { registerRestRoutes } from './rest/rest-routes.js';
+import { trpcNativePlugin } from './trpc-native/trpc-native.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The procedure (or named endpoint) a route serves, for logs and metrics. */
     procedurePath?: string;
+  }
+  interface FastifyInstance {
+    /**
+     * Starts the drain before a shutdown: `/readyz` answers 503 and every answer (in flight or new)
+     * carries `Connection: close`, so a proxy stops reusing its connections while nothing is refused.
+     */
+    beginDraining(): void;
   }
 }
 
@@ -26,11 +43,83 @@ export interface BuildAppOptions {
   now?: () => Date;
   /** Largest request body accepted, in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /**
+   * Largest request head (request line + headers) accepted, in bytes (default 16 KiB, Node's own);
+   * a bigger one is answered 431 before any parsing or hook.
+   */
+  maxHeaderBytes?: number;
   /** A request still unanswered after this long gets a 503 (ms; default 15 s). */
   requestTimeoutMs?: number;
   hardening?: Partial<HardeningOptions>;
   /** Where request metrics go; main.ts serves them on their own port. Default: a fresh registry. */
   metrics?: Metrics;
+  /**
+   * Where per-procedure traffic goes for the Traffic page (written to the database every 2 s,
+   * summed over instances). Default: a recorder for this process; `false` to record nothing.
+   */
+  traffic?: TrafficRecorder | false;
+  /** Auth settings, or a runtime already built (tests share one); defaults otherwise. */
+  auth?: AuthOptions | AuthRuntime;
+  /** Session cookie attributes (default: Secure except on localhost). */
+  cookies?: CookieOptions;
+  /** Most calls in one tRPC batch (default 20); a bigger batch is answered 400. */
+  trpcMaxBatchSize?: number;
+  /** Runtime-controls settings, or a runtime already built; defaults otherwise (see ControlsSettings). */
+  controls?: ControlsSettings | ControlsRuntime;
+  /**
+   * The proxies whose `X-Forwarded-For` is believed (Fastify `trustProxy`: addresses, CIDRs, or
+   * `loopback`). Default: none, so a client cannot pick the address it is rate-limited and blocked by.
+   */
+  trustProxy?: string[];
+}
+
+export const DEFAULT_TRPC_MAX_BATCH_SIZE = 20;
+/** Node's default, stated so a Node upgrade cannot change what the API accepts. */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * Idle keep-alive connections are closed after 72 s: longer than the 60 s a proxy in front
+ * (nginx's `keepalive_timeout` and AWS ALB's idle timeout are both 60 s) keeps its upstream
+ * connections, so the proxy always closes first and never sends a request down a socket we are
+ * closing (which it would answer 502).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+/** Expired idempotency keys are deleted this often (a stale key is also replaced on its next use). */
+const IDEMPOTENCY_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface ControlsSettings {
+  /** Start-up rate limits per minute (0 = unlimited); operators change them live. Defaults 300 and 1200. */
+  anonymousPerMinute?: number;
+  principalPerMinute?: number;
+  /** Share changes (pub/sub) and rate-limit counts through Redis. */
+  redisUrl?: string | undefined;
+  /** Prefix of Redis keys and the channel (default `bastion:`). */
+  redisPrefix?: string;
+  /** How often each instance checks the stored controls for a change it was not told about (ms, default 1000). */
+  pollIntervalMs?: number;
+}
+
+/** Anonymous callers: a few hundred requests a minute per address; signed-in callers: more. */
+export const DEFAULT_RATE_LIMITS = { anonymousPerMinute: 300, principalPerMinute: 1200 } as const;
+
+/** Credentials never reach a log line, whatever logger options the caller passes. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+];
+
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (typeof logger !== 'object') return logger;
+  const given = Array.isArray(logger.redact) ? logger.redact : (logger.redact?.paths ?? []);
+  return { ...logger, redact: [...new Set([...given, ...REDACT])] };
+}
+
+function isAuthRuntime(value: AuthOptions | AuthRuntime | undefined): value is AuthRuntime {
+  return value !== undefined && 'keys' in value;
 }
 
 /** Only ids a client could not use to inject into logs are echoed back. */
@@ -46,8 +135,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   let shuttingDown = false;
 
   const app = Fastify({
-    logger: options.logger ?? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] },
+    logger: withRedaction(options.logger ?? { level: 'info' }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    http: { maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES },
+    clientErrorHandler: problemClientErrorHandler,
     handlerTimeout: options.requestTimeoutMs ?? 15_000,
     logController: new RequestLogController(),
     requestIdHeader: false,
@@ -56,14 +147,44 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Shutdown (after the drain): a request on a connection the listener accepted before it closed
+    // gets its answer. Fastify's default was a plain-JSON 503 for a request nginx had already sent
+    // there, and nginx never retries a POST that reached an instance. Idle connections still close.
+    return503OnClosing: false,
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? options.trustProxy : false,
   });
+  // Node's own guidance: the headers timeout above the keep-alive timeout, so a request starting
+  // on a connection just before it idles out is not cut off.
+  app.server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('credentialFailure', undefined);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerMetricsHooks(app, options.metrics ?? createMetrics({ defaultMetrics: false }));
+  const traffic =
+    options.traffic ??
+    new TrafficRecorder({
+      db: database.db,
+      instance: `${hostname()}:${String(process.pid)}:${randomUUID().slice(0, 8)}`,
+      now,
+      onError: (error) => {
+        app.log.warn({ err: error }, 'could not write traffic counts; keeping them for the next try');
+      },
+    });
+  if (traffic && options.traffic === undefined) traffic.start();
+  registerMetricsHooks(app, options.metrics ?? createMetrics({ defaultMetrics: false }), traffic || undefined);
+  app.decorate('beginDraining', function beginDraining() {
+    shuttingDown = true;
+  });
   app.addHook('onClose', async () => {
     shuttingDown = true;
+    if (traffic && options.traffic === undefined) await traffic.stop();
+  });
+  // onSend rather than onRequest: a request that began before the drain must close its connection too.
+  app.addHook('onSend', async function closeConnectionsWhileDraining(_request, reply) {
+    if (shuttingDown) reply.header('connection', 'close');
   });
 
   // Before any route: Fastify binds a route to the error handler in place when it is added.
@@ -79,21 +200,50 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain');
   await registerHardening(app, { ...DEFAULT_HARDENING, ...options.hardening });
 
-  const createContext = (request: { id: string }): Context => ({ db: database.db, now, requestId: request.id });
+  const auth = isAuthRuntime(options.auth) ? options.auth : await createAuthRuntime(database.db, options.auth);
+  const controls = await controlsRuntimeFor(options, app);
+  // With Redis, sign-in attempts count across instances, on the controls' connection.
+  if (controls.redisClient) auth.loginThrottle.shareThrough(controls.redisClient, controls.redisPrefix);
+  await app.register(cookie);
+
+  // One principal resolution per request, for both faces: REST routes call the same procedures.
+  const createContext = createContextFactory({ db: database.db, now, auth, cookies: options.cookies, controls });
 
   const operations = registerRestRoutes(app, { createContext });
+  await registerAuthRoutes(app, { db: database.db, now, auth, controls, responseHeaders: responseHeadersOf });
   await registerDocsRoutes(app);
   registerHealthRoutes(app, database, () => shuttingDown);
 
-  await app.register(fastifyTRPCPlugin, {
+  await app.register(trpcNativePlugin<typeof appRouter>, {
     prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req }) => createContext(req),
-      onError: ({ error, path, req }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+    router: appRouter,
+    createContext: ({ req, res }) => createContext(req, res),
+    maxBatchSize: options.trpcMaxBatchSize ?? DEFAULT_TRPC_MAX_BATCH_SIZE,
+    // WWW-Authenticate on 401/403 and Retry-After on 429, as on the REST face.
+    responseMeta: ({ errors }) => {
+      const headers: Record<string, string> = {};
+      for (const error of errors) {
+        if (error.cause instanceof DomainProblem) Object.assign(headers, error.cause.headers);
+      }
+      return { headers };
+    },
+    onError: ({ error, path, req }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+    },
+  });
+
+  const cleanup = setInterval(() => {
+    deleteExpiredIdempotencyKeys({ db: database.db, now }).then(
+      (deleted) => {
+        if (deleted > 0) app.log.info({ deleted }, 'deleted expired idempotency keys');
       },
-    } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
+      (err: unknown) => {
+        app.log.warn({ err }, 'could not delete expired idempotency keys');
+      },
+    );
+  }, IDEMPOTENCY_CLEANUP_INTERVAL_MS).unref();
+  app.addHook('onClose', async () => {
+    clearInterval(cleanup);
   });
 
   // Which methods each REST path answers, so a wrong method gets 405 + Allow rather than 404.
@@ -117,7 +267,34 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   return app;
 }
 
-/** One log line per request (Fastify's default is two), with the procedure it reached. */
+/** The runtime the caller passed, or one built here and closed with the app. */
+async function controlsRuntimeFor(options: BuildAppOptions, app: FastifyInstance): Promise<ControlsRuntime> {
+  if (options.controls instanceof ControlsRuntime) return options.controls;
+  const settings = options.controls ?? {};
+  const runtime = await ControlsRuntime.start({
+    db: options.database.db,
+    catalogue: procedureCatalogue(appRouter),
+    defaults: defaultRateLimits({
+      anonymousPerMinute: settings.anonymousPerMinute ?? DEFAULT_RATE_LIMITS.anonymousPerMinute,
+      principalPerMinute: settings.principalPerMinute ?? DEFAULT_RATE_LIMITS.principalPerMinute,
+    }),
+    redisUrl: settings.redisUrl,
+    redisPrefix: settings.redisPrefix,
+    pollIntervalMs: settings.pollIntervalMs,
+    log: app.log,
+  });
+  app.addHook('onClose', async () => {
+    await runtime.close();
+  });
+  return runtime;
+}
+
+/**
+ * One log line per request (Fastify's default is two): `reqId` (from the child logger), who called
+ * (`principal`: `apiKey:<id>`, `user:<id>` or `anonymous`), the procedure it reached, status and
+ * duration. Credentials never appear: only ids, and the headers are not logged (and redacted if
+ * a caller's serializer adds them).
+ */
 class RequestLogController extends LogController {
   override incomingRequest() {}
   override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
@@ -125,13 +302,23 @@ class RequestLogController extends LogController {
       {
         method: request.method,
         url: request.url,
-        procedure: request.routeOptions.config.procedurePath,
+        principal: principalLogField(request),
+        procedure: procedureOf(request),
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
       },
       'request completed',
     );
   }
+}
+
+/** The procedure path for the log: a REST route's, else the tRPC path(s) in the URL, else the route. */
+function procedureOf(request: FastifyRequest): string | undefined {
+  const configured = request.routeOptions.config.procedurePath;
+  if (configured) return configured;
+  const path = request.url.split('?')[0] ?? '';
+  // Not URL-decoded: a malformed escape must not throw in the logger (a batch shows commas as %2C).
+  return path.startsWith('/trpc/') ? path.slice('/trpc/'.length) : request.routeOptions.url;
 }
 
 function problemFromFastifyError(error: FastifyError): ProblemInit {

@@ -15,7 +15,7 @@ let client: ReturnType<typeof createClient<paths>>;
 
 beforeAll(async () => {
   t = await startTestApp();
-  client = createClient<paths>({ baseUrl: `${t.baseUrl}/api/v1` });
+  client = createClient<paths>({ baseUrl: `${t.baseUrl}/api/v1`, headers: t.auth });
 });
 afterAll(async () => {
   await t.close();

@@ -1,5 +1,5 @@
 import { fieldErrorsOf, isInputValidationError, DomainProblem, type FieldError } from '@bastion/api';
-import { PROBLEM_TYPES, type Problem, type ProblemType } from '@bastion/api/openapi';
+import { generalProblemType, isProblemType, PROBLEM_TYPES, type Problem, type ProblemType } from '@bastion/api/openapi';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -33,10 +33,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: 
   const body = problemBody(request, init);
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
-
-const TYPE_BY_STATUS = new Map<number, ProblemType>(
-  Object.entries(PROBLEM_TYPES).map(([type, { status }]) => [status, type as ProblemType]),
-);
 
 /** PostgreSQL and driver errors that mean "the database is not there right now". */
 const UNAVAILABLE_CODES = new Set([
@@ -80,14 +76,16 @@ export function problemFromTRPCError(error: TRPCError): ProblemInit {
   }
   if (error.cause instanceof DomainProblem) {
     const status = getHTTPStatusCodeFromError(error);
-    return { type: TYPE_BY_STATUS.get(status) ?? 'internal-error', detail: error.message, errors: error.cause.errors, status };
+    const { type } = error.cause;
+    const known = isProblemType(type) && PROBLEM_TYPES[type].status === status ? type : generalProblemType(status);
+    return { type: known ?? 'internal-error', detail: error.message, errors: error.cause.errors, status };
   }
   if (isDatabaseUnavailable(error)) {
     return { type: 'service-unavailable', detail: 'The database is unreachable; retry shortly.' };
   }
   const status = getHTTPStatusCodeFromError(error);
   if (status >= 500) return { type: 'internal-error', detail: 'An unexpected error occurred; the request id is in the server log.' };
-  return { type: TYPE_BY_STATUS.get(status) ?? 'bad-request', detail: error.message, status };
+  return { type: generalProblemType(status) ?? 'bad-request', detail: error.message, status };
 }
 
 export { TRPCError };

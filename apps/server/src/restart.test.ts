@@ -10,6 +10,19 @@ import { spawnTs, type TsChild } from './testing/child-process.js';
 type Outputs = inferRouterOutputs<AppRouter>;
 
 let dataDir: string;
+const ADMIN = { email: 'restart-admin@bastion.test', password: 'restart-admin-password' };
+/** The bearer token every call sends; issued by the first server, it must still work after the restart. */
+let bearer: Record<string, string> = {};
+
+async function signIn(base: string): Promise<Record<string, string>> {
+  const res = await fetch(`${base}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', username: ADMIN.email, password: ADMIN.password }).toString(),
+  });
+  expect(res.status).toBe(200);
+  return { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+}
 
 /** Starts `src/main.ts` as production does, on the PGlite directory `dataDir`; resolves to its base URL. */
 function startServer(): Promise<TsChild & { value: string }> {
@@ -23,6 +36,8 @@ function startServer(): Promise<TsChild & { value: string }> {
     // A loaded test machine must not make the server shed our few requests.
     BASTION_MAX_EVENT_LOOP_DELAY_MS: '0',
     LOG_LEVEL: 'info',
+    BASTION_ADMIN_EMAIL: ADMIN.email,
+    BASTION_ADMIN_PASSWORD: ADMIN.password,
   };
   delete env.DATABASE_URL;
   return spawnTs('src/main.ts', {
@@ -33,7 +48,7 @@ function startServer(): Promise<TsChild & { value: string }> {
 }
 
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, init);
+  const res = await fetch(url, { ...init, headers: { ...bearer, ...(init?.headers as Record<string, string> | undefined) } });
   return { status: res.status, body: await res.json() };
 }
 
@@ -53,6 +68,7 @@ describe.skipIf(testEngine() === 'postgres')('a restart on the same PGlite data 
     let before: { services: Outputs['services']['list']; incident: Outputs['incidents']['get']; heartbeats: Outputs['heartbeats']['list'] };
     try {
       const base = `${first.value}/api/v1`;
+      bearer = await signIn(base);
       expect((await json(`${base}/services`, post({ slug: 'db', name: 'Database', tier: 'critical' }))).status).toBe(201);
       expect((await json(`${base}/services`, post({ slug: 'api', name: 'API', tier: 'high', dependsOn: ['db'] }))).status).toBe(201);
       expect((await json(`${base}/services/db/heartbeats`, post({ status: 'down', message: 'disk full' }))).status).toBe(201);

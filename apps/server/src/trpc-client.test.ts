@@ -26,10 +26,10 @@ beforeAll(async () => {
   const url = `${t.baseUrl}/trpc`;
   batched = createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({ url, fetch: countingFetch }),
+      httpBatchLink({ url, fetch: countingFetch, headers: t.auth }),
     ],
   });
-  single = createTRPCClient<AppRouter>({ links: [httpLink({ url })] });
+  single = createTRPCClient<AppRouter>({ links: [httpLink({ url, headers: t.auth })] });
 });
 afterAll(async () => {
   await t.close();
@@ -56,7 +56,7 @@ describe('the official tRPC client at /trpc', () => {
     expect(heartbeat).toMatchObject({ serviceSlug: 'auth-api', status: 'up', observedAt: t.clock.now().toISOString() });
 
     const viaTrpc = await single.services.get.query({ slug: 'auth-api' });
-    const viaRest: unknown = await (await fetch(`${t.baseUrl}/api/v1/services/auth-api`)).json();
+    const viaRest: unknown = await (await fetch(`${t.baseUrl}/api/v1/services/auth-api`, { headers: t.auth })).json();
     expect(viaTrpc).toEqual(viaRest);
     expect(viaTrpc.lastHeartbeatAt).toBe(t.clock.now().toISOString());
   });
@@ -124,7 +124,7 @@ describe('unexpected failures on the tRPC face', () => {
     // What a driver error with SQL in it looks like.
     const database = createFailingDatabase(() => new Error(secret));
     broken = await startTestApp({ database });
-    client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${broken.baseUrl}/trpc` })] });
+    client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${broken.baseUrl}/trpc`, headers: broken.auth })] });
   });
   afterAll(async () => {
     await broken.close();

@@ -1,31 +1,103 @@
-import { initTRPC, type TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { Database } from '@bastion/db';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import { conflict, fieldErrorsOf, isInputValidationError, type FieldError } from './common/errors.js';
+import { ANONYMOUS, type Principal } from './auth/principal.js';
+import type { AuthRuntime } from './auth/runtime.js';
+import type { Scope } from './auth/scopes.js';
+import { conflict, DomainProblem, fieldErrorsOf, forbidden, isInputValidationError, unauthorized, type FieldError } from './common/errors.js';
+import { callIdempotently } from './idempotency/idempotent-call.js';
+import { idempotencyScope, invalidIdempotencyKey, parseIdempotencyKey, requestFingerprint } from './idempotency/idempotency-key.js';
+import { writeAudit, type AuditResult } from './modules/audit/audit.service.js';
+import type { ControlsRuntime, ResponseHeaders } from './modules/controls/controls.runtime.js';
 
-/** What every procedure gets: the database and a clock (tests pin it). */
+/** Credentials were presented but refused; protected procedures answer with this instead of running. */
+export interface CredentialError {
+  code: 'UNAUTHORIZED' | 'FORBIDDEN';
+  message: string;
+}
+
+/** What the server lets a procedure do to the HTTP response: the dashboard session cookies. */
+export interface SessionCookies {
+  set(session: { token: string; csrfToken: string; expiresAt: Date }): void;
+  clear(): void;
+}
+
+/** A request's `Idempotency-Key` header, as the server found it (mutations honour it). */
+export interface IdempotencyKeyHeader {
+  /** The raw header value; the middleware validates it. */
+  value: string;
+  /** Called when the answer is a replay of a stored one; the server adds `Idempotent-Replayed: true`. */
+  onReplay?: () => void;
+}
+
+/** What every procedure gets: the database and a clock (tests pin it), and who is calling. */
 export interface Context {
   db: Database;
   now: () => Date;
   /** The request id the server assigned, for logs and audit rows. */
   requestId?: string;
+  /** Who is calling; absent means anonymous. The server resolves it once per request. */
+  principal?: Principal;
+  /** Set when the request carried credentials that were refused (bad token, revoked key, missing CSRF token). */
+  credentialError?: CredentialError;
+  /** The client address, for audit rows and login throttling. */
+  ip?: string;
+  /** Signing keys and throttles; needed only by the auth procedures. */
+  auth?: AuthRuntime;
+  /** Present on HTTP requests; `auth.login`/`auth.logout` set and clear the session cookie with it. */
+  sessionCookies?: SessionCookies;
+  /** Present when the request sent `Idempotency-Key`: a mutation then runs at most once per key. */
+  idempotencyKey?: IdempotencyKeyHeader;
+  /**
+   * Kill switches, read-only mode, rate limits and the block list, checked before every call.
+   * The server always sets it; in-process callers (jobs, seeds, router tests) may leave it out.
+   */
+  controls?: ControlsRuntime;
+  /** Present on HTTP requests: headers for the response, on both faces (RateLimit). */
+  responseHeaders?: ResponseHeaders;
 }
+
+/**
+ * Who may call a procedure: exactly one of `scopes` (all required; `[]` = any authenticated
+ * principal) or `public: true`. A procedure with neither is refused at run time and fails the
+ * authorization test over the whole router.
+ */
+// A type alias, not an interface: trpc-to-openapi's meta needs an index signature.
+export type AccessMeta = {
+  scopes?: Scope[];
+  public?: true;
+  /**
+   * `true`: only a signed-in user (a session or a user's access token) may call it, never an API
+   * key, whatever its scopes. For what only the person may do, such as changing their password.
+   */
+  usersOnly?: true;
+};
 
 /**
  * Per-procedure metadata. `openapi` is trpc-to-openapi's REST contract (method, path, tags);
  * `successStatus` and `errorStatuses` complete it, since trpc-to-openapi knows only 200 and a
- * few error codes.
+ * few error codes. `scopes`/`public` declare access, once, for both faces and the docs.
  */
-export type Meta = OpenApiMeta<{
-  /** HTTP status of a successful REST call (default 200; 204 sends no body). */
-  successStatus?: 200 | 201 | 204;
-  /** Error statuses this operation can answer beyond those every operation can (see openapi.ts). */
-  errorStatuses?: number[];
-}>;
+export type Meta = OpenApiMeta<
+  AccessMeta & {
+    /** HTTP status of a successful REST call (default 200; 204 sends no body). */
+    successStatus?: 200 | 201 | 204;
+    /** Error statuses this operation can answer beyond those every operation can (see openapi.ts). */
+    errorStatuses?: number[];
+    /**
+     * `false`: this mutation refuses `Idempotency-Key` (400) because its answer cannot be
+     * replayed: it holds a secret shown once (a password, an API key), which must never be
+     * stored, or its effect is a session cookie.
+     */
+    idempotencyKeys?: false;
+  }
+>;
 
 export interface ErrorData {
   /** Field errors as JSON Pointers into the input, for forms. */
   errors: FieldError[];
+  /** The problem type, as on the REST face (`module-disabled`, `rate-limited` …), when there is one. */
+  problemType?: string;
 }
 
 /**
@@ -38,6 +110,16 @@ function publicMessage(error: TRPCError, message: string): string {
   return message;
 }
 
+/**
+ * What a mutation may add to its audit row (the middleware writes the row): the target it acted
+ * on, facts worth keeping (never secrets), and — for a login — the principal it became.
+ */
+export interface AuditNote {
+  target?: string;
+  detail?: Record<string, unknown>;
+  actor?: Principal;
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
@@ -46,7 +128,12 @@ const t = initTRPC
       return {
         ...shape,
         message: publicMessage(error, shape.message),
-        data: { ...shape.data, stack: undefined, errors: fieldErrorsOf(error) } satisfies ErrorData &
+        data: {
+          ...shape.data,
+          stack: undefined,
+          errors: fieldErrorsOf(error),
+          ...(error.cause instanceof DomainProblem ? { problemType: error.cause.type } : {}),
+        } satisfies ErrorData &
           typeof shape.data,
       };
     },
@@ -76,6 +163,147 @@ const mapConstraintViolations = t.middleware(async function mapConstraintViolati
   return result;
 });
 
+/** `public`, `scopes` (and whether only users may call), or null when the procedure declares neither (or both). */
+export function accessOf(meta: Meta | undefined): { public: true } | { public: false; scopes: Scope[]; usersOnly: boolean } | null {
+  const declaresPublic = meta?.public === true;
+  const scopes = meta?.scopes;
+  if (declaresPublic === (scopes !== undefined)) return null;
+  // `usersOnly` narrows who holds the scopes; on a public procedure it would mean nothing.
+  if (declaresPublic && meta.usersOnly) return null;
+  return declaresPublic ? { public: true } : { public: false, scopes: scopes ?? [], usersOnly: meta?.usersOnly === true };
+}
+
+/** Why `principal` may not call a procedure with `access`, or null when it may. */
+function denial(ctx: Context, principal: Principal, path: string, access: ReturnType<typeof accessOf>): TRPCError | null {
+  if (!access) {
+    // Fail closed: an undeclared procedure is a bug, and nobody may call it.
+    return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `Procedure ${path} declares no access (meta.scopes or meta.public).` });
+  }
+  if (access.public) return null;
+  if (ctx.credentialError) {
+    return ctx.credentialError.code === 'FORBIDDEN'
+      ? forbidden(ctx.credentialError.message)
+      : unauthorized(ctx.credentialError.message, true);
+  }
+  if (principal.kind === 'anonymous') {
+    return unauthorized('Authentication required: send a bearer token, an X-API-Key, or sign in.');
+  }
+  if (access.usersOnly && principal.kind !== 'user') {
+    return forbidden('Only a signed-in user may do this (a session or a user’s access token), not an API key.');
+  }
+  const missing = access.scopes.filter((scope) => !principal.scopes.includes(scope));
+  if (missing.length > 0) {
+    return forbidden(`This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`, missing);
+  }
+  return null;
+}
+
+function targetOf(rawInput: unknown, output: unknown): string | undefined {
+  for (const value of [rawInput, output]) {
+    if (typeof value !== 'object' || value === null) continue;
+    const record = value as Record<string, unknown>;
+    for (const key of ['slug', 'id', 'target']) {
+      const field = record[key];
+      if (typeof field === 'string' && field.length <= 200) return field;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The one access check, for both faces (REST routes call the same procedures): reads the
+ * procedure's declared scopes from its meta and refuses with UNAUTHORIZED (no or bad credentials)
+ * or FORBIDDEN (a scope is missing). Every mutation — done, failed or refused — writes one audit row.
+ */
+const authorize = t.middleware(async function authorize(opts) {
+  const { ctx, meta, path, type } = opts;
+  const principal = ctx.principal ?? ANONYMOUS;
+  const denied = denial(ctx, principal, path, accessOf(meta));
+  const note: AuditNote = {};
+  if (type !== 'mutation') {
+    if (denied) throw denied;
+    return opts.next({ ctx: { audit: note } });
+  }
+  const record = async (result: AuditResult, error: TRPCError | undefined, output: unknown) => {
+    const rawInput = await opts.getRawInput().catch(() => undefined);
+    await writeAudit(ctx, {
+      actor: note.actor ?? principal,
+      action: path,
+      target: note.target ?? targetOf(rawInput, output),
+      result,
+      detail: error ? { ...note.detail, error: error.code } : note.detail,
+      requestId: ctx.requestId,
+      ip: ctx.ip,
+    });
+  };
+  if (denied) {
+    await record('denied', denied, undefined).catch(() => undefined);
+    throw denied;
+  }
+  const result = await opts.next({ ctx: { audit: note } });
+  if (result.ok) {
+    await record('success', undefined, result.data);
+  } else {
+    // The mutation's own error is what the caller must see, even if the audit write fails too.
+    await record('failure', result.error, undefined).catch(() => undefined);
+  }
+  return result;
+});
+
+/**
+ * The runtime controls, for both faces: the block list (403), kill switches and read-only mode
+ * (503), then the rate limit (429, with RateLimit headers on every limited response). Before the
+ * access check, so a flood is refused without touching the audit log.
+ */
+const shield = t.middleware(async function shield(opts) {
+  const { ctx } = opts;
+  if (ctx.controls) {
+    const call = { path: opts.path, type: opts.type, principal: ctx.principal ?? ANONYMOUS, ip: ctx.ip, at: ctx.now() };
+    await ctx.controls.enforce(call, ctx.responseHeaders);
+  }
+  return opts.next();
+});
+
+const authorizedProcedure = t.procedure.use(shield).use(authorize).use(mapConstraintViolations);
+
+/**
+ * `Idempotency-Key` on mutations (both faces): the call runs in a transaction that also stores
+ * the key and the output, so a retry replays the output instead of doing the work twice. Inside
+ * `authorize`, so a refused call never touches the key, and the audit row (written outside the
+ * transaction) survives a rolled-back failure.
+ */
+const withIdempotencyKeys = authorizedProcedure.use(async function idempotencyKeys(opts) {
+  const { ctx, meta, path, type } = opts;
+  const header = ctx.idempotencyKey;
+  if (type !== 'mutation' || header === undefined) return opts.next();
+  if (meta?.idempotencyKeys === false) {
+    throw invalidIdempotencyKey(
+      `${path} does not accept an Idempotency-Key: its answer cannot be replayed (it holds a secret shown once, or sets the session cookie). Send it without the header.`,
+    );
+  }
+  const request = {
+    db: ctx.db,
+    now: ctx.now,
+    scope: idempotencyScope(ctx.principal ?? ANONYMOUS),
+    key: parseIdempotencyKey(header.value),
+    procedure: path,
+    fingerprint: requestFingerprint(path, await opts.getRawInput()),
+  };
+  const outcome = await callIdempotently(request, (db) => opts.next({ ctx: { db } }));
+  if (!outcome.replayed) return outcome.result;
+  header.onReplay?.();
+  ctx.audit.detail = { ...ctx.audit.detail, idempotentReplay: true };
+  // tRPC has no public constructor for a middleware result; `ok` and `data` are all it reads.
+  return { ok: true, data: outcome.data } as Awaited<ReturnType<typeof opts.next>>;
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapConstraintViolations);
+/**
+ * The base of every procedure: the runtime controls come first (block list, kill switches,
+ * read-only mode, rate limits); access is checked from `meta.scopes`/`meta.public` before the
+ * input is parsed, and mutations are audited (with the error as the caller sees it, after
+ * constraint violations became conflicts). Mutations get `ctx.audit` to enrich their row, and
+ * honour `Idempotency-Key`.
+ */
+export const procedure = withIdempotencyKeys;

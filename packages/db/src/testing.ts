@@ -37,10 +37,15 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   };
 }
 
-/** Empties every table; for tests that need a blank fleet. */
+/**
+ * Empties every fleet table, traffic, idempotency keys and the runtime controls; for tests that need
+ * a blank fleet. Users, keys and sessions stay, so the credentials a test file seeded keep working.
+ * The audit log stays too: the database refuses to truncate it (migration 0006), as in production,
+ * so a test that counts audit rows filters them or opens a database of its own.
+ */
 export async function truncateAll(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
-    sql`truncate table heartbeats, incident_updates, incident_services, incidents, service_dependencies, services cascade`,
+    sql`truncate table heartbeats, incident_updates, incident_services, incidents, service_dependencies, services, control_switches, control_blocks, control_target_limits, controls_state, traffic_buckets, traffic_callers, idempotency_keys cascade`,
   );
 }
 

@@ -1,20 +1,28 @@
 'use client';
 
 import { Activity, ShieldCheck } from 'lucide-react';
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { ThemeToggle } from '@/components/theme-toggle';
+import { Skeleton } from '@/components/ui/skeleton';
+import { useSession } from '@/features/auth/use-session';
 import { useConnection } from '@/hooks/use-connection';
 import { useNow } from '@/hooks/use-now';
+import { visibleNav } from '@/lib/access';
 import { cn } from '@/lib/cn';
+import { LOGIN_PATH } from '@/lib/safe-next';
 import { formatAgo, formatTime } from '@/lib/time';
 
-const NAV = [
-  { href: '/', label: 'Overview' },
-  { href: '/services', label: 'Services' },
-  { href: '/incidents', label: 'Incidents' },
-  { href: '/api-reference', label: 'API' },
-] as const;
+/**
+ * The account menu is loaded after the page: its dropdown (Radix menu, focus and layer primitives)
+ * is a fifth of the overview's first-load JavaScript, and nobody opens it in the first second.
+ * The placeholder is the one the menu itself shows while it learns who is signed in.
+ */
+const UserMenu = dynamic(() => import('@/features/auth/user-menu').then((module) => module.UserMenu), {
+  ssr: false,
+  loading: () => <Skeleton className="h-8 w-40" />,
+});
 
 function isActive(pathname: string, href: string) {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
@@ -22,6 +30,8 @@ function isActive(pathname: string, href: string) {
 
 export function SiteHeader() {
   const pathname = usePathname();
+  // Before sign-in there is nobody to show and nowhere to go.
+  const signedIn = pathname !== LOGIN_PATH;
   return (
     <header className="sticky top-0 z-30 border-b bg-card/95 backdrop-blur supports-[backdrop-filter]:bg-card/80">
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-4 px-4">
@@ -29,30 +39,39 @@ export function SiteHeader() {
           <ShieldCheck aria-hidden className="size-5 text-primary" />
           Bastion
         </Link>
-        <nav aria-label="Main" className="flex items-center gap-1 overflow-x-auto">
-          {NAV.map((item) => {
-            const active = isActive(pathname, item.href);
-            return (
-              <Link
-                key={item.href}
-                href={item.href}
-                aria-current={active ? 'page' : undefined}
-                className={cn(
-                  'rounded-md px-3 py-1.5 text-sm font-medium text-muted-foreground hover:bg-muted hover:text-foreground',
-                  active && 'bg-muted text-foreground',
-                )}
-              >
-                {item.label}
-              </Link>
-            );
-          })}
-        </nav>
+        {signedIn ? <MainNav pathname={pathname} /> : null}
         <div className="ml-auto flex items-center gap-2">
           <ConnectionIndicator />
           <ThemeToggle />
+          {signedIn ? <UserMenu /> : null}
         </div>
       </div>
     </header>
+  );
+}
+
+/** The pages the signed-in principal's scopes can use; the rest are not offered. */
+function MainNav({ pathname }: { pathname: string }) {
+  const { principal } = useSession();
+  return (
+    <nav aria-label="Main" className="flex items-center gap-1 overflow-x-auto">
+      {visibleNav(principal).map((item) => {
+        const active = isActive(pathname, item.href);
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? 'page' : undefined}
+            className={cn(
+              'whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium text-muted-foreground hover:bg-muted hover:text-foreground',
+              active && 'bg-muted text-foreground',
+            )}
+          >
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
   );
 }
 
@@ -72,7 +91,7 @@ function ConnectionIndicator() {
       data-testid="connection"
       data-state={state}
       className={cn(
-        'flex items-center gap-2 rounded-md border px-2.5 py-1 text-xs',
+        'flex items-center gap-2 whitespace-nowrap rounded-md border px-2.5 py-1 text-xs',
         bad ? 'border-destructive/50 bg-destructive/10' : 'bg-card',
       )}
     >
@@ -83,7 +102,7 @@ function ConnectionIndicator() {
       )}
       <span className="font-medium">{label}</span>
       {updatedAt ? (
-        <span className="hidden text-muted-foreground sm:inline" title={`Last successful update at ${formatTime(updatedAt)}`}>
+        <span className="hidden text-muted-foreground xl:inline" title={`Last successful update at ${formatTime(updatedAt)}`}>
           · updated <time dateTime={new Date(updatedAt).toISOString()}>{formatAgo(updatedAt, now)}</time>
         </span>
       ) : null}

@@ -3,10 +3,8 @@
 import type { Service } from '@bastion/api/services/schema';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
+import { fleetQueryOptions } from '@/lib/fleet-query';
 import { useTRPC } from '@/lib/trpc';
-
-/** The API's largest page; the catalogue is read whole for the grid and the dependency graph. */
-const PAGE_SIZE = 100;
 
 /**
  * Every service with its derived status and reasons, following cursors until the last page.
@@ -14,12 +12,7 @@ const PAGE_SIZE = 100;
  */
 export function useFleet() {
   const trpc = useTRPC();
-  const query = useInfiniteQuery(
-    trpc.services.list.infiniteQueryOptions(
-      { limit: PAGE_SIZE },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
-  );
+  const query = useInfiniteQuery(fleetQueryOptions(trpc));
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   useEffect(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();

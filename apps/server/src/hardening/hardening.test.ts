@@ -77,6 +77,30 @@ describe('headers', () => {
     const denied = await preflight('https://evil.example.net');
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
   });
+
+  it('lets a browser client read the back-off and replay headers', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/status', headers: { origin: 'https://ops.example.com' } });
+    const exposed = String(response.headers['access-control-expose-headers']).toLowerCase().split(/\s*,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id']));
+  });
+});
+
+describe('header size limit', () => {
+  it('answers an oversized request head with 431 problem+json and keeps serving', async () => {
+    const small = await buildApp({ database, logger: false, hardening: { maxEventLoopDelayMs: 0 }, maxHeaderBytes: 8 * 1024 });
+    const base = await small.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const oversized = await fetch(`${base}/api/v1/status`, { headers: { 'x-padding': 'a'.repeat(9 * 1024) } });
+      expect(oversized.status).toBe(431);
+      expect(oversized.headers.get('content-type')).toBe('application/problem+json');
+      expect(await oversized.json()).toMatchObject({ type: '/problems/request-header-fields-too-large', status: 431 });
+      // Just under the limit still works, and the server is still there after the refusal.
+      const fits = await fetch(`${base}/api/v1/status`, { headers: { 'x-padding': 'a'.repeat(6 * 1024) } });
+      expect(fits.status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 describe('per-request timeout', () => {

@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import underPressure from '@fastify/under-pressure';
+import { IDEMPOTENT_REPLAYED_HEADER } from '@bastion/api';
 import type { FastifyInstance } from 'fastify';
 
 export interface HardeningOptions {
@@ -48,7 +49,8 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
   await app.register(cors, {
     origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
     credentials: true,
-    exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+    // Headers a browser client needs to back off and to tell a replayed answer from a fresh one.
+    exposedHeaders: ['x-request-id', 'retry-after', 'location', 'www-authenticate', 'ratelimit', 'ratelimit-policy', IDEMPOTENT_REPLAYED_HEADER.toLowerCase()],
   });
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,

@@ -1,5 +1,5 @@
 import { acceptsBody, listRestOperations, REST_BASE_PATH, type RestOperation } from '@bastion/api/openapi';
-import { appRouter, type Context } from '@bastion/api';
+import { appRouter, DomainProblem, type Context } from '@bastion/api';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, type AnyTRPCRouter } from '@trpc/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -7,7 +7,7 @@ import { problemFromTRPCError, sendProblem } from '../problem.js';
 import { compileQueryCoercion } from './query-coercion.js';
 
 export interface RestRoutesOptions {
-  createContext: (request: FastifyRequest) => Context;
+  createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<Context>;
   router?: AnyTRPCRouter;
 }
 
@@ -61,7 +61,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRoutesOpti
             router,
             path: operation.procedurePath,
             getRawInput: async () => input,
-            ctx: options.createContext(request),
+            ctx: await options.createContext(request, reply),
             type: operation.type,
             signal: undefined,
             batchIndex: 0,
@@ -75,6 +75,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRoutesOpti
             request.log.error({ err: error.cause ?? error, procedure: operation.procedurePath }, 'procedure failed');
           }
           if (problem.type === 'service-unavailable') reply.header('retry-after', '5');
+          if (error.cause instanceof DomainProblem) reply.headers(error.cause.headers);
           return sendProblem(request, reply, problem);
         }
       },

@@ -1,9 +1,11 @@
 import type { AppRouter } from '@bastion/api';
 import { listRestOperations, PROBLEM_TYPES, type Problem, type ProblemType } from '@bastion/api/openapi';
+import { holdIdempotencyKey, idempotencyScope } from '@bastion/api/testing/idempotency';
 import { truncateAll } from '@bastion/db/testing';
 import type { inferRouterOutputs } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fillPath, operationKey, REST_CORPUS, type CorpusRequest } from '../testing/rest-corpus.js';
+import { keyWithout } from '../testing/credentials.js';
+import { CONTROLS_CORPUS, fillPath, IDENTITY_CORPUS, operationKey, REST_CORPUS, type CorpusRequest } from '../testing/rest-corpus.js';
 import {
   createApiClient,
   createFailingDatabase,
@@ -42,7 +44,7 @@ let api: ApiClient;
 
 beforeAll(async () => {
   t = await startTestApp();
-  api = createApiClient(t.baseUrl, validator);
+  api = createApiClient(t.baseUrl, validator, t.auth);
 });
 afterAll(async () => {
   await t.close();
@@ -260,7 +262,7 @@ describe('query strings', () => {
     // shared zod schemas to coercion for everyone, which this guards against.
     expect((await api<ServicePage>('GET', '/services?limit=5')).status).toBe(200);
     const input = encodeURIComponent(JSON.stringify({ limit: '5' }));
-    const res = await fetch(`${t.baseUrl}/trpc/services.list?input=${input}`);
+    const res = await fetch(`${t.baseUrl}/trpc/services.list?input=${input}`, { headers: t.auth });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { data: { code: string; errors: { pointer: string }[] } } };
     expect(body.error.data.code).toBe('BAD_REQUEST');
@@ -456,26 +458,270 @@ describe('HTTP protocol errors', () => {
   });
 });
 
-describe('failures the client cannot fix', () => {
-  const firstOfEachOperation = (() => {
-    const templates = listRestOperations().map((op) => op.path);
-    const byOperation = new Map<string, CorpusRequest>();
-    for (const request of REST_CORPUS) {
-      const key = operationKey(request.method, request.path, templates);
-      if (key !== undefined && !byOperation.has(key)) byOperation.set(key, request);
-    }
-    return [...byOperation.values()];
-  })();
-  // The id a valid request needs when there is no database to get one from.
-  const placeholders = new Map([['dbIncident', '00000000-0000-4000-8000-000000000000']]);
+describe('identity and access', () => {
+  const UNKNOWN_ID = '00000000-0000-4000-8000-0000000000ff';
+  const noCredentials = { 'x-api-key': '' };
 
+  it('every protected operation answers 401 without credentials and 403 with a key lacking its scope', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    for (const operation of listRestOperations()) {
+      if (!operation.access || operation.access.public) continue;
+      const path = operation.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'slug' ? 'some-service' : UNKNOWN_ID));
+      const body = ['POST', 'PATCH', 'PUT'].includes(operation.method) ? { body: {} } : {};
+      // An empty X-API-Key header is no credential at all: the caller is anonymous.
+      const anonymous = await api(operation.method, path, { ...body, headers: { 'x-api-key': '' } });
+      expectProblem(anonymous, 401, 'unauthorized');
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      if (operation.access.scopes.length === 0) continue;
+      const lacking = await keyWithout(t.database.db, creds.users.admin, operation.access.scopes);
+      const forbidden = await api(operation.method, path, { ...body, headers: { 'x-api-key': lacking } });
+      expect(expectProblem(forbidden, 403, 'forbidden').detail).toContain(operation.access.scopes[0]);
+    }
+  });
+
+  it('sessions: sign in (200), bad password (401), malformed (422), throttled (429), who am I (200), sign out (204)', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    const signIn = await api('POST', '/auth/session', { body: { email: creds.users.viewer.email, password: creds.users.viewer.password }, headers: noCredentials });
+    expect(signIn.status).toBe(200);
+    expectProblem(await api('POST', '/auth/session', { body: { email: creds.users.viewer.email, password: 'wrong-password' }, headers: noCredentials }), 401, 'unauthorized');
+    expectProblem(await api('POST', '/auth/session', { body: {}, headers: noCredentials }), 422, 'validation-error');
+    for (let i = 0; i < 5; i++) await api('POST', '/auth/session', { body: { email: 'locked@bastion.test', password: 'wrong-password' }, headers: noCredentials });
+    const locked = await api('POST', '/auth/session', { body: { email: 'locked@bastion.test', password: 'wrong-password' }, headers: noCredentials });
+    expectProblem(locked, 429, 'too-many-requests');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await api('GET', '/auth/me')).status).toBe(200);
+    expect((await api('DELETE', '/auth/session', { headers: noCredentials })).status).toBe(204);
+  });
+
+  it('password: change (200) with a user’s token; wrong current (422, then 429); API key (403); no credentials (401)', async () => {
+    const email = 'rest-password@bastion.test';
+    expect((await api('POST', '/users', { body: { email, role: 'viewer', password: 'first-password-123' } })).status).toBe(201);
+    const token = await fetch(`${t.baseUrl}/api/v1/auth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', username: email, password: 'first-password-123' }),
+    }).then(async (res) => ((await res.json()) as { access_token: string }).access_token);
+    const bearer = { authorization: `Bearer ${token}` };
+    const change = (currentPassword: string, headers: Record<string, string> = bearer, newPassword = 'second-password-456') =>
+      api<{ endedSessions: number }>('POST', '/auth/password', { body: { currentPassword, newPassword }, headers });
+    const changed = await change('first-password-123');
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body).toMatchObject({ endedSessions: 0, revokedTokenFamilies: 1 });
+    expect(pointers(expectProblem(await change('first-password-123'), 422, 'validation-error'))).toEqual(['/currentPassword']);
+    // Wrong passwords count toward the sign-in throttle (5 per account and address).
+    for (let i = 0; i < 4; i++) expectProblem(await change(`guess-${i}-password`), 422, 'validation-error');
+    const throttled = expectProblem(await change('second-password-456', bearer, 'third-password-789'), 429, 'too-many-requests');
+    expect(throttled.detail).toContain('retry in');
+    expect(expectProblem(await change('whatever', {}), 403, 'forbidden').detail).toContain('not an API key');
+    expectProblem(await change('whatever', noCredentials), 401, 'unauthorized');
+  });
+
+  it('API keys: create (201), list (200), revoke (204); unknown id 404; malformed 422', async () => {
+    const created = await api<{ id: string }>('POST', '/api-keys', { body: { name: 'rest-test', scopes: ['services:read'] } });
+    expect(created.status).toBe(201);
+    expect((await api('GET', '/api-keys')).status).toBe(200);
+    expect((await api('DELETE', `/api-keys/${created.body.id}`)).status).toBe(204);
+    expectProblem(await api('DELETE', `/api-keys/${UNKNOWN_ID}`), 404, 'not-found');
+    expectProblem(await api('DELETE', '/api-keys/not-a-uuid'), 422, 'validation-error');
+    expectProblem(await api('POST', '/api-keys', { body: { name: 'x', scopes: [] } }), 422, 'validation-error');
+  });
+
+  it('users: list (200), invite (201), duplicate (409), change role (200), unknown (404), last admin (409), malformed (422)', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    expect((await api('GET', '/users')).status).toBe(200);
+    const invited = await api<{ id: string }>('POST', '/users', { body: { email: 'rest-invite@bastion.test', role: 'viewer' } });
+    expect(invited.status).toBe(201);
+    expectProblem(await api('POST', '/users', { body: { email: 'rest-invite@bastion.test', role: 'viewer' } }), 409, 'conflict');
+    expectProblem(await api('POST', '/users', { body: { email: 'not-an-email', role: 'viewer' } }), 422, 'validation-error');
+    expect((await api('PATCH', `/users/${invited.body.id}`, { body: { role: 'operator' } })).status).toBe(200);
+    expectProblem(await api('PATCH', `/users/${UNKNOWN_ID}`, { body: { role: 'operator' } }), 404, 'not-found');
+    expectProblem(await api('PATCH', `/users/${creds.users.admin.id}`, { body: { role: 'viewer' } }), 409, 'conflict');
+    expectProblem(await api('PATCH', '/users/not-a-uuid', { body: { role: 'viewer' } }), 422, 'validation-error');
+  });
+
+  it('audit: list (200); a cursor it did not issue (422)', async () => {
+    expect((await api('GET', '/audit?limit=5')).status).toBe(200);
+    expectProblem(await api('GET', '/audit?cursor=bogus'), 422, 'validation-error');
+  });
+});
+
+describe('traffic', () => {
+  it('reads a window (200); a window out of range or not a number (422)', async () => {
+    const res = await api<{ series: unknown[] }>('GET', '/traffic?minutes=2');
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.series).toHaveLength(12);
+    expectProblem(await api('GET', '/traffic?minutes=0'), 422, 'validation-error');
+    expectProblem(await api('GET', '/traffic?minutes=soon'), 422, 'validation-error');
+  });
+});
+
+describe('runtime controls', () => {
+  const UNKNOWN_ID = '00000000-0000-4000-8000-0000000000ff';
+  const templates = listRestOperations().map((op) => op.path);
+  /** The first corpus request of every operation, with its path filled in. */
+  const everyOperation = (captured: ReadonlyMap<string, string>) => {
+    const seen = new Set<string>();
+    return [...REST_CORPUS, ...IDENTITY_CORPUS, ...CONTROLS_CORPUS].flatMap((request) => {
+      const key = operationKey(request.method, request.path, templates);
+      if (key === undefined || seen.has(key)) return [];
+      seen.add(key);
+      return [{ ...request, path: fillPath(request.path, captured) }];
+    });
+  };
+  const placeholders = new Map([
+    ['slug', 'auth-api'],
+    ['dbIncident', UNKNOWN_ID],
+    ['apiKey', UNKNOWN_ID],
+    ['newUser', UNKNOWN_ID],
+    ['block', UNKNOWN_ID],
+  ]);
+
+  it('the controls corpus: read (200), switch (200/204), limits (200/204), block (201/204); unknown 404; duplicate 409; invalid 422', async () => {
+    const captured = new Map<string, string>();
+    for (const request of CONTROLS_CORPUS) {
+      const res = await api<Record<string, unknown>>(request.method, fillPath(request.path, captured), request.body === undefined ? {} : { body: request.body });
+      expect(res.status, `${request.method} ${request.path}: ${res.text}`).toBeLessThan(300);
+      if (request.capture) captured.set(request.capture.as, String(res.body[request.capture.field]));
+    }
+    expectProblem(await api('DELETE', '/controls/switches/incidents'), 404, 'not-found');
+    expectProblem(await api('DELETE', `/controls/blocks/${UNKNOWN_ID}`), 404, 'not-found');
+    expectProblem(await api('PUT', '/controls/switches/nothing-here', { body: { state: 'off' } }), 404, 'not-found');
+    expectProblem(await api('PUT', '/controls/switches/status', { body: { state: 'off' } }), 422, 'validation-error');
+    expectProblem(await api('DELETE', '/controls/switches/not%20a%20target'), 422, 'validation-error');
+    expectProblem(await api('DELETE', '/controls/blocks/not-an-id'), 422, 'validation-error');
+    expectProblem(await api('PUT', '/controls/rate-limits', { body: { anonymous: { read: -1 } } }), 422, 'validation-error');
+    expectProblem(await api('DELETE', '/controls/target-limits/incidents'), 404, 'not-found');
+    expectProblem(await api('PUT', '/controls/target-limits/nothing-here', { body: { perMinute: 5 } }), 404, 'not-found');
+    expectProblem(await api('PUT', '/controls/target-limits/controls', { body: { perMinute: 5 } }), 422, 'validation-error');
+    expectProblem(await api('POST', '/controls/blocks', { body: { kind: 'ip', value: 'not an address' } }), 422, 'validation-error');
+    const block = await api<{ id: string }>('POST', '/controls/blocks', { body: { kind: 'ip', value: '198.51.100.0/24' } });
+    expectProblem(await api('POST', '/controls/blocks', { body: { kind: 'ip', value: '198.51.100.1/24' } }), 409, 'conflict');
+    expect((await api('DELETE', `/controls/blocks/${block.body.id}`)).status).toBe(204);
+  });
+
+  it('every operation answers 403 blocked to a blocked caller, public ones included', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    const block = await api<{ id: string }>('POST', '/controls/blocks', { body: { kind: 'user', value: creds.users.viewer.id, reason: 'drill' } });
+    expect(block.status).toBe(201);
+    try {
+      for (const request of everyOperation(placeholders)) {
+        const res = await api(request.method, request.path, { ...(request.body === undefined ? {} : { body: request.body }), headers: creds.viewer });
+        expect(expectProblem(res, 403, 'blocked').detail, `${request.method} ${request.path}`).toContain('drill');
+      }
+    } finally {
+      expect((await api('DELETE', `/controls/blocks/${block.body.id}`)).status).toBe(204);
+    }
+  });
+
+  it('every operation answers 429 rate-limited with Retry-After and RateLimit headers once its caller is over budget', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    // A key without the controls scopes: operators' own calls to the controls are never limited.
+    const key = { 'x-api-key': await keyWithout(t.database.db, creds.users.admin, ['controls:read', 'controls:write']) };
+    const one = { read: 1, write: 1, auth: 1 };
+    expect((await api('PUT', '/controls/rate-limits', { body: { anonymous: { read: 300, write: 300, auth: 300 }, principal: one } })).status).toBe(200);
+    try {
+      // One call of each class spends the budget: read, write, auth.
+      expect((await api('GET', '/status', { headers: key })).status).toBe(200);
+      expect((await api('DELETE', '/auth/session', { headers: key })).status).toBe(204);
+      expect((await api('POST', '/auth/session', { body: { email: 'nobody@bastion.test', password: 'wrong-password' }, headers: key })).status).toBe(401);
+      for (const request of everyOperation(placeholders)) {
+        const res = await api(request.method, request.path, { ...(request.body === undefined ? {} : { body: request.body }), headers: key });
+        expectProblem(res, 429, 'rate-limited');
+        expect(Number(res.headers.get('retry-after')), `${request.method} ${request.path}`).toBeGreaterThan(0);
+        expect(res.headers.get('ratelimit-policy')).toMatch(/^"principal-(read|write|auth)";q=1;w=60$/);
+        expect(res.headers.get('ratelimit')).toMatch(/^"principal-(read|write|auth)";r=0;t=\d+$/);
+      }
+    } finally {
+      expect((await api('DELETE', '/controls/rate-limits')).status).toBe(204);
+    }
+  });
+});
+
+/** One valid request per REST operation, from the corpora. */
+const firstOfEachOperation = (() => {
+  const templates = listRestOperations().map((op) => op.path);
+  const byOperation = new Map<string, CorpusRequest>();
+  for (const request of [...REST_CORPUS, ...IDENTITY_CORPUS, ...CONTROLS_CORPUS]) {
+    const key = operationKey(request.method, request.path, templates);
+    if (key !== undefined && !byOperation.has(key)) byOperation.set(key, request);
+  }
+  return [...byOperation.values()];
+})();
+// The id a valid request needs when there is no database to get one from.
+const placeholders = new Map([
+  ['dbIncident', '00000000-0000-4000-8000-000000000000'],
+  ['apiKey', '00000000-0000-4000-8000-000000000001'],
+  ['newUser', '00000000-0000-4000-8000-000000000002'],
+  ['block', '00000000-0000-4000-8000-000000000003'],
+]);
+
+describe('Idempotency-Key on every mutation', () => {
+  const mutations = listRestOperations().filter((op) => op.type === 'mutation');
+  const requestFor = (method: string, path: string) => {
+    const templates = listRestOperations().map((op) => op.path);
+    const request = firstOfEachOperation.find((r) => operationKey(r.method, r.path, templates) === `${method} ${path}`);
+    if (!request) throw new Error(`no corpus request for ${method} ${path}`);
+    return { method: request.method, path: fillPath(request.path, placeholders), body: request.body };
+  };
+  // Operations for users alone refuse the run's API key before they look at the header: call them with a user's token.
+  let userBearer: Record<string, string> = {};
+  beforeAll(async () => {
+    const admin = t.credentials?.users.admin;
+    if (!admin) throw new Error('no seeded credentials');
+    const res = await fetch(`${t.baseUrl}/api/v1/auth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', username: admin.email, password: admin.password }),
+    });
+    userBearer = { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+  });
+  const send = (op: (typeof mutations)[number], key: string) => {
+    const request = requestFor(op.method, op.path);
+    const asUser = op.access?.public === false && op.access.usersOnly ? userBearer : {};
+    return api(request.method, request.path, { headers: { ...asUser, 'idempotency-key': key }, ...(request.body === undefined ? {} : { body: request.body }) });
+  };
+
+  it('answers a malformed key with 400 idempotency-key-invalid, and so do the operations that refuse keys', async () => {
+    for (const op of mutations) {
+      const problem = expectProblem(await send(op, 'not a key'), 400, 'idempotency-key-invalid');
+      if (!op.idempotencyKey) expect(problem.detail, `${op.method} ${op.path}`).toContain('does not accept an Idempotency-Key');
+    }
+  });
+
+  it('answers a key already used for another request with 422 idempotency-key-mismatch, doing nothing', async () => {
+    expect((await api('POST', '/services', { body: { slug: 'keyed', name: 'Keyed', tier: 'low' }, headers: { 'idempotency-key': 'used' } })).status).toBe(201);
+    for (const op of mutations.filter((o) => o.idempotencyKey && !(o.method === 'POST' && o.path === '/services'))) {
+      expectProblem(await send(op, 'used'), 422, 'idempotency-key-mismatch');
+    }
+    expect((await api<ServicePage>('GET', '/services')).body.items.map((s) => s.slug)).toEqual(['keyed']);
+  });
+
+  it('answers a key still in use by a running call with 409 idempotency-key-in-use', async () => {
+    const creds = t.credentials;
+    if (!creds) throw new Error('no seeded credentials');
+    const scope = idempotencyScope({ kind: 'apiKey', id: creds.users.admin.apiKeyId, name: 'admin', ownerId: creds.users.admin.id, scopes: [], via: 'apiKey' });
+    const release = holdIdempotencyKey(scope, 'running');
+    try {
+      for (const op of mutations.filter((o) => o.idempotencyKey)) {
+        expectProblem(await send(op, 'running'), 409, 'idempotency-key-in-use');
+      }
+    } finally {
+      release();
+    }
+  });
+});
+
+describe('failures the client cannot fix', () => {
   it('answers an unexpected failure with an opaque 500: no message, stack or SQL reaches the client', async () => {
     const secret = 'Failed query: select "token" from "api_keys" where "id" = $1\nparams: hunter2';
     // What a driver error with SQL in it looks like, stack included.
     const database = createFailingDatabase(() => Object.assign(new Error(secret), { stack: `Error: ${secret}\n    at query (/srv/db.ts:1:1)` }));
     const broken = await startTestApp({ database });
     try {
-      const brokenApi = createApiClient(broken.baseUrl, validator);
+      const brokenApi = createApiClient(broken.baseUrl, validator, broken.auth);
       for (const request of firstOfEachOperation) {
         const res = await brokenApi(request.method, fillPath(request.path, placeholders), request.body === undefined ? {} : { body: request.body });
         const problem = expectProblem(res, 500, 'internal-error');

@@ -11,6 +11,7 @@
 import { createServer } from 'node:http';
 import { appRouter, type Context } from '@bastion/api';
 import { listRestOperations, REST_BASE_PATH } from '@bastion/api/openapi';
+import { adminPrincipal } from '@bastion/api/testing/principals';
 import { openTestDatabase } from '@bastion/db/testing';
 import { createOpenApiHttpHandler } from 'trpc-to-openapi';
 
@@ -24,7 +25,8 @@ const handler = createOpenApiHttpHandler({
     const headers: unknown = req.headers;
     const pinned = headers instanceof Headers ? headers.get('x-test-now') : req.headers['x-test-now'];
     const at = typeof pinned === 'string' ? new Date(pinned) : new Date();
-    return { db: database.db, now: () => at };
+    // Access control is compared elsewhere; here both sides act as an admin.
+    return { db: database.db, now: () => at, principal: adminPrincipal };
   },
   // trpc-to-openapi answers 200 for every success; our meta says 201 or 204 where it should.
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- trpc-to-openapi fills only `paths` (its `info.calls` is empty).

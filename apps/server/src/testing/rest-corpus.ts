@@ -5,7 +5,7 @@
  * take the first request of each operation.
  */
 export interface CorpusRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path under `/api/v1`; `{name}` stands for a value captured from an earlier response. */
   path: string;
   body?: Record<string, unknown>;
@@ -52,6 +52,41 @@ export const REST_CORPUS: readonly CorpusRequest[] = [
   { method: 'DELETE', path: '/services/docs-site' },
   { method: 'GET', path: '/services' },
   { method: 'GET', path: '/status' },
+];
+
+/**
+ * One valid request per identity operation (sign-in, keys, users, audit) and per operation on the
+ * server's own live state (traffic), valid on a database seeded by `seedCredentials`. Kept apart
+ * from REST_CORPUS: the differential test cannot replay them, since trpc-to-openapi's handler has
+ * no credential resolution, session cookies or traffic recorder to compare; the failure tests use
+ * both lists.
+ */
+export const IDENTITY_CORPUS: readonly CorpusRequest[] = [
+  { method: 'POST', path: '/auth/session', body: { email: 'admin@bastion.test', password: 'correct-horse-battery-staple' } },
+  { method: 'GET', path: '/auth/me' },
+  { method: 'POST', path: '/auth/password', body: { currentPassword: 'correct-horse-battery-staple', newPassword: 'a-brand-new-passphrase' } },
+  { method: 'DELETE', path: '/auth/session' },
+  { method: 'POST', path: '/api-keys', body: { name: 'ci', scopes: ['services:read'] }, capture: { field: 'id', as: 'apiKey' } },
+  { method: 'GET', path: '/api-keys' },
+  { method: 'DELETE', path: '/api-keys/{apiKey}' },
+  { method: 'GET', path: '/users' },
+  { method: 'POST', path: '/users', body: { email: 'new@bastion.test', role: 'viewer', password: 'a-long-enough-password' }, capture: { field: 'id', as: 'newUser' } },
+  { method: 'PATCH', path: '/users/{newUser}', body: { role: 'operator' } },
+  { method: 'GET', path: '/audit' },
+  { method: 'GET', path: '/traffic?minutes=5' },
+];
+
+/** Every runtime-controls operation, each leaving the controls as it found them. */
+export const CONTROLS_CORPUS: readonly CorpusRequest[] = [
+  { method: 'GET', path: '/controls' },
+  { method: 'PUT', path: '/controls/switches/incidents', body: { state: 'read-only', reason: 'corpus' } },
+  { method: 'DELETE', path: '/controls/switches/incidents' },
+  { method: 'PUT', path: '/controls/rate-limits', body: { anonymous: { read: 300, write: 300, auth: 300 }, principal: { read: 1200, write: 1200, auth: 1200 } } },
+  { method: 'DELETE', path: '/controls/rate-limits' },
+  { method: 'PUT', path: '/controls/target-limits/incidents', body: { perMinute: 600, reason: 'corpus' } },
+  { method: 'DELETE', path: '/controls/target-limits/incidents' },
+  { method: 'POST', path: '/controls/blocks', body: { kind: 'ip', value: '203.0.113.0/24', reason: 'corpus' }, capture: { field: 'id', as: 'block' } },
+  { method: 'DELETE', path: '/controls/blocks/{block}' },
 ];
 
 /** Replaces each `{name}` in a corpus path with its captured value (URL-encoded). */

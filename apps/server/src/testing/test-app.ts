@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp } from '../app.js';
+import { seedCredentials, type TestCredentials } from './credentials.js';
 
 /** The instant every test starts at; tests move it with `clock.set` / `clock.advance`. */
 export const T0 = new Date('2025-06-01T12:00:00.000Z');
@@ -43,6 +44,13 @@ export interface TestApp {
   clock: TestClock;
   /** `http://127.0.0.1:<port>`: the app listens on an ephemeral port for real-HTTP tests. */
   baseUrl: string;
+  /**
+   * Headers that authenticate as an admin (an API key with every scope). Send them on every call
+   * that is not about authentication itself; `createApiClient` takes them as its default headers.
+   */
+  auth: Record<string, string>;
+  /** Seeded admin/operator/viewer users and their keys; undefined when the database cannot be written. */
+  credentials: TestCredentials | undefined;
   /** Closes the app, then the database unless it was passed in. */
   close(): Promise<void>;
 }
@@ -52,6 +60,13 @@ export interface StartTestAppOptions {
   database?: DatabaseHandle;
   bodyLimit?: number;
 }
+
+/**
+ * For every app a test builds: load shedding reads event-loop delay, which a busy test machine (and
+ * PGlite working on the loop) inflates past the 3 s default, so tests of the API would get 503s because
+ * the box is loaded. Shedding itself is tested with its own thresholds in hardening.test.ts.
+ */
+export const TEST_HARDENING = { maxEventLoopDelayMs: 0 } as const;
 
 /**
  * Builds the real app (logger off, clock pinned at `T0`) on a migrated empty test database and
@@ -70,17 +85,24 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     database,
     logger: false,
     now: () => clock.now(),
-    // Load shedding reads event-loop delay, which a busy test machine inflates: tests of the API
-    // must not get a 503 because the box is loaded.
-    hardening: { maxEventLoopDelayMs: 0 },
+    hardening: TEST_HARDENING,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
   });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  let credentials: TestCredentials | undefined;
+  try {
+    credentials = await seedCredentials(database.db);
+  } catch {
+    // A deliberately broken database: send a well-formed key, so each request reaches the database.
+    credentials = undefined;
+  }
   return {
     app,
     database,
     clock,
     baseUrl,
+    auth: credentials?.admin ?? { 'x-api-key': `bst_000000000000_${'A'.repeat(43)}` },
+    credentials,
     close: async () => {
       await app.close();
       if (ownsDatabase) await database.close();
@@ -240,10 +262,10 @@ export interface RequestOptions {
  * handing it back: a response the document does not promise fails the test that sent it.
  * `T` is what the caller expects the body to be; the schema check above is what makes that safe.
  */
-export function createApiClient(baseUrl: string, validator: OpenApiResponseValidator) {
+export function createApiClient(baseUrl: string, validator: OpenApiResponseValidator, defaultHeaders: Record<string, string> = {}) {
   return async function request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const url = options.fromRoot === true || path.startsWith('/api/') ? path : `${REST_BASE_PATH}${path}`;
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...defaultHeaders, ...options.headers };
     let body: string | undefined;
     if (options.rawBody !== undefined) body = options.rawBody;
     else if (options.body !== undefined) {

@@ -1,4 +1,5 @@
 import { appRouter, createCallerFactory, type AppRouter, type Context } from '@bastion/api';
+import { asAdmin } from '@bastion/api/testing/principals';
 import type { DatabaseHandle } from '@bastion/db';
 import { openTestDatabase } from '@bastion/db/testing';
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
@@ -14,7 +15,8 @@ let baseUrl: string;
 
 beforeAll(async () => {
   database = await openTestDatabase();
-  const createContext = (): Context => ({ db: database.db, now: () => NOW });
+  // Every procedure needs a principal now: both adapters call as the admin.
+  const createContext = (): Context => asAdmin({ db: database.db, now: () => NOW });
   const caller = createCallerFactory(appRouter)(createContext());
   await caller.services.create({ slug: 'auth-api', name: 'Auth API', tier: 'critical' });
   await caller.services.create({ slug: 'payments-api', name: 'Payments API', tier: 'high', dependsOn: ['auth-api'] });

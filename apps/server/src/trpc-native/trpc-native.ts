@@ -23,8 +23,13 @@ export interface TrpcNativeOptions<TRouter extends AnyTRPCRouter> {
     type: TRPCProcedureType | 'unknown';
     req: FastifyRequest;
   }) => void;
-  /** Largest batch accepted (tRPC's `maxBatchSize`); unlimited when unset. */
+  /** Largest batch accepted (tRPC's `maxBatchSize`); unlimited when unset. A bigger batch gets 400. */
   maxBatchSize?: number;
+  /**
+   * Extra response headers from the calls' errors (a subset of tRPC's `responseMeta`: the
+   * adapters' status override is not supported, headers are).
+   */
+  responseMeta?: (opts: { errors: TRPCError[] }) => { headers?: Record<string, string> };
 }
 
 type Call = {
@@ -58,7 +63,13 @@ const UNREAD = Symbol('unread');
  * await app.register(trpcNativePlugin, { prefix: '/trpc', router: appRouter, createContext: ({ req }) => ctxOf(req) });
  */
 export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: FastifyInstance, options: TrpcNativeOptions<TRouter>) {
-  const { router, createContext, onError, maxBatchSize } = options;
+  const { router, createContext, onError, maxBatchSize, responseMeta } = options;
+  const stock = (req: FastifyRequest, res: FastifyReply, path: string) =>
+    fastifyRequestHandler({ router, createContext, onError, maxBatchSize, responseMeta, req, res, path });
+  const applyResponseMeta = (res: FastifyReply, errors: TRPCError[]) => {
+    const headers = responseMeta?.({ errors }).headers;
+    if (headers) res.headers(headers);
+  };
   type Ctx = inferRouterContext<TRouter>;
   const config = router._def._config;
   const { transformer } = config;
@@ -79,8 +90,10 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
   const send = (reply: FastifyReply, status: number, body: unknown, contentType = 'application/json') =>
     reply.code(status).header('vary', VARY).header('content-type', contentType).serializer(asIs).send(JSON.stringify(body));
 
-  app.all('/:path', async function trpcNative(req: FastifyRequest, res: FastifyReply) {
-    const rawPath = (req.params as { path: string }).path;
+  // A wildcard, not `/:path`: a batch of 20 procedure paths outgrows Fastify's `maxParamLength`
+  // (answered 414), which bounds parametric segments only.
+  app.all('/*', async function trpcNative(req: FastifyRequest, res: FastifyReply) {
+    const rawPath = (req.params as { '*': string })['*'];
     const query = req.query as Record<string, string | string[] | undefined>;
     const contentType = mediaType(req.headers['content-type']);
     const accept = req.headers['trpc-accept'];
@@ -90,12 +103,13 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
       contentType === 'multipart/form-data' ||
       contentType === 'application/octet-stream'
     ) {
-      return fastifyRequestHandler({ router, createContext, onError, maxBatchSize, req, res, path: rawPath });
+      return stock(req, res, rawPath);
     }
 
     const fail = (cause: unknown) => {
       const error = getTRPCErrorFromUnknown(cause);
       onError?.({ error, path: undefined, input: undefined, ctx: undefined, type: 'unknown', req });
+      applyResponseMeta(res, [error]);
       // tRPC answers request-level errors with a JSON body but, by accident of `new Response(string)`,
       // a text/plain type; kept so that both handlers are indistinguishable on the wire.
       const body = { error: errorShape(error, 'unknown', undefined, undefined, undefined) };
@@ -116,7 +130,10 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
       isBatch = first(query.batch) === '1';
       const paths = isBatch ? path.split(',') : [path];
       if (isBatch && maxBatchSize !== undefined && paths.length > maxBatchSize) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `Batch call exceeds maximum size: ${paths.length} calls, at most ${maxBatchSize} (set httpBatchLink's maxItems)`,
+        });
       }
       calls = paths.map((p) => ({ path: p, procedure: procedures.get(p) }));
       const types = new Set(calls.flatMap((c) => (c.procedure ? [c.procedure._def.type] : [])));
@@ -124,7 +141,7 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
         throw new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${[...types].join(', ')}` });
       }
       if (types.has('subscription')) {
-        await fastifyRequestHandler({ router, createContext, onError, maxBatchSize, req, res, path: rawPath }); return;
+        await stock(req, res, rawPath); return;
       }
       const connectionParams = first(query.connectionParams);
       if (connectionParams !== undefined) parseConnectionParamsFromString(connectionParams);
@@ -209,6 +226,8 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
       statuses.add(httpStatusOf(shape) ?? getHTTPStatusCodeFromError(outcome.error));
       return { error: shape };
     });
+    const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
+    if (errors.length > 0) applyResponseMeta(res, errors);
     const status = statuses.size === 1 ? (statuses.values().next().value ?? 200) : 207;
     return send(res, status, isBatch ? envelopes : envelopes[0]);
   });

@@ -4,6 +4,8 @@ import { declareIncident, postIncidentUpdate } from '../modules/incidents/incide
 import { createService } from '../modules/services/services.service.js';
 import type { CreateServiceInput } from '../modules/services/services.schema.js';
 
+export { DEMO_USERS, seedDemoUsers, type DemoUser } from './demo-users.js';
+
 type HeartbeatStatus = (typeof schema.heartbeatStatus.enumValues)[number];
 type HeartbeatRow = typeof schema.heartbeats.$inferInsert;
 

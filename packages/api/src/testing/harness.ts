@@ -4,7 +4,9 @@ import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { DomainProblem, fieldErrorsOf } from '../common/errors.js';
 import { appRouter } from '../root.js';
+import type { Principal } from '../auth/principal.js';
 import { createCallerFactory } from '../trpc.js';
+import { asAdmin } from './principals.js';
 
 /** The instant every test starts at; tests move it with `clock.set` / `clock.advance`. */
 export const T0 = new Date('2025-06-01T12:00:00.000Z');
@@ -29,8 +31,10 @@ export interface Harness {
   clock: TestClock;
   readonly db: Database;
   readonly handle: DatabaseHandle;
-  /** A caller whose `ctx.now` is the test clock. */
+  /** A caller whose `ctx.now` is the test clock, acting as an admin (every scope). */
   readonly caller: Caller;
+  /** The same, acting as `principal` (anonymous when undefined). */
+  callerAs(principal: Principal | undefined): Caller;
   /** The plain `{ db, now }` service functions take. */
   readonly deps: { db: Database; now: () => Date };
 }
@@ -81,7 +85,10 @@ export function useHarness(options: { truncateBeforeEach?: boolean } = {}): Harn
       return { db: handle().db, now: clock.now };
     },
     get caller() {
-      return createCaller({ db: handle().db, now: clock.now });
+      return createCaller(asAdmin({ db: handle().db, now: clock.now }));
+    },
+    callerAs(principal) {
+      return createCaller({ db: handle().db, now: clock.now, ...(principal ? { principal } : {}) });
     },
   };
 }

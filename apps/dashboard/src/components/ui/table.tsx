@@ -1,5 +1,6 @@
 import type { ComponentProps } from 'react';
 import { cn } from '@/lib/cn';
+import { Skeleton } from '@/components/ui/skeleton';
 
 export function Table({ className, ...props }: ComponentProps<'table'>) {
   return (
@@ -32,4 +33,15 @@ export function TH({ className, ...props }: ComponentProps<'th'>) {
 
 export function TD({ className, ...props }: ComponentProps<'td'>) {
   return <td className={cn('px-3 py-2.5 align-middle', className)} {...props} />;
+}
+
+/** Placeholder rows while a table's first page loads: one full-width skeleton per row. */
+export function LoadingRows({ rows, columns, className = 'h-8' }: { rows: number; columns: number; className?: string }) {
+  return Array.from({ length: rows }, (_, i) => (
+    <TR key={i}>
+      <TD colSpan={columns}>
+        <Skeleton className={className} />
+      </TD>
+    </TR>
+  ));
 }

@@ -30,6 +30,7 @@ import { POLL_INTERVAL_MS } from '@/lib/query-client';
 import { INCIDENT_STATUS_LABEL, STATUS_LOOK } from '@/lib/status';
 import { formatDateTime } from '@/lib/time';
 import { useTRPC } from '@/lib/trpc';
+import { Can } from '@/features/auth/access-gates';
 
 type IncidentStatus = IncidentSummary['status'];
 const STATUSES = Object.keys(INCIDENT_STATUS_LABEL) as IncidentStatus[];
@@ -135,7 +136,13 @@ function IncidentView({ incident }: { incident: Incident }) {
             )}
           </span>
         }
-        actions={resolved ? null : <ResolveDialog incident={incident} />}
+        actions={
+          resolved ? null : (
+            <Can scopes={['incidents:write']}>
+              <ResolveDialog incident={incident} />
+            </Can>
+          )
+        }
       />
 
       <div className="grid gap-6 lg:grid-cols-3">
@@ -146,7 +153,9 @@ function IncidentView({ incident }: { incident: Incident }) {
               Resolved. To report a new problem, declare a new incident.
             </div>
           ) : (
-            <PostUpdate incident={incident} />
+            <Can scopes={['incidents:write']}>
+              <PostUpdate incident={incident} />
+            </Can>
           )}
           <Card aria-labelledby="timeline-title">
             <CardHeader>

@@ -13,12 +13,12 @@ import { IncidentStatusBadge, SeverityBadge } from '@/components/status-badges';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { NativeSelect } from '@/components/ui/input';
-import { Skeleton } from '@/components/ui/skeleton';
-import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { Table, TBody, TD, TH, THead, TR, LoadingRows } from '@/components/ui/table';
 import { useFleet } from '@/hooks/use-fleet';
 import { INCIDENT_STATUS_LABEL, SEVERITY_LOOK } from '@/lib/status';
 import { formatDateTime } from '@/lib/time';
 import { useTRPC } from '@/lib/trpc';
+import { Can } from '@/features/auth/access-gates';
 
 type StatusFilter = NonNullable<ListIncidentsInput['status']> | 'all';
 type Severity = IncidentSummary['severity'];
@@ -71,11 +71,13 @@ export function IncidentsList() {
         title="Incidents"
         description="Declared problems, their timeline and who they affect."
         actions={
-          <Button asChild>
-            <Link href={service ? `/incidents/new?service=${service}` : '/incidents/new'}>
-              <Siren aria-hidden /> Declare incident
-            </Link>
-          </Button>
+          <Can scopes={['incidents:write']}>
+            <Button asChild>
+              <Link href={service ? `/incidents/new?service=${service}` : '/incidents/new'}>
+                <Siren aria-hidden /> Declare incident
+              </Link>
+            </Button>
+          </Can>
         }
       />
       <form aria-label="Filter incidents" className="flex flex-wrap items-end gap-3" onSubmit={(e) => { e.preventDefault(); }}>
@@ -136,13 +138,7 @@ export function IncidentsList() {
           </THead>
           <TBody>
             {query.isPending
-              ? Array.from({ length: 4 }, (_, i) => (
-                  <TR key={i}>
-                    <TD colSpan={6}>
-                      <Skeleton className="h-8" />
-                    </TD>
-                  </TR>
-                ))
+              ? <LoadingRows rows={4} columns={6} className="h-8" />
               : items.map((incident) => (
                   <TR key={incident.id} data-testid="incident-row" data-status={incident.status}>
                     <TD>

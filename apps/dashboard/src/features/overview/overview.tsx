@@ -16,13 +16,14 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useFleet } from '@/hooks/use-fleet';
+import { useHydrated } from '@/hooks/use-hydrated';
 import { cn } from '@/lib/cn';
 import { humanizeDetail } from '@/lib/reasons';
 import { bannerText, compareByUrgency, plural, STATUS_LOOK } from '@/lib/status';
 import { useTRPC } from '@/lib/trpc';
+import { Can } from '@/features/auth/access-gates';
+import { OVERVIEW_STRIP } from './overview-queries';
 
-/** The strip's window: 24 hours in 30-minute intervals. */
-export const OVERVIEW_STRIP = { hours: 24, buckets: 48 } as const;
 
 /*
  * Links in the dense lists below do not prefetch: a dozen route prefetches at load compete with
@@ -34,7 +35,10 @@ export function Overview() {
   const fleet = useFleet();
   const strip = useQuery(trpc.heartbeats.strip.queryOptions(OVERVIEW_STRIP));
   const services = useMemo(() => fleet.services?.slice().sort(compareByUrgency), [fleet.services]);
-  const ready = status.data !== undefined && services !== undefined;
+  // "Ready" means usable: data shown *and* hydrated, so the server-rendered HTML (which already
+  // carries the data) does not claim readiness before its buttons and links respond.
+  const hydrated = useHydrated();
+  const ready = hydrated && status.data !== undefined && services !== undefined;
 
   return (
     <div data-testid="overview" data-ready={ready ? 'true' : 'false'} className="space-y-6">
@@ -42,11 +46,13 @@ export function Overview() {
         title="Overview"
         description="The fleet right now. Select a service to see why it is in its state and what depends on it."
         actions={
-          <Button asChild>
-            <Link href="/incidents/new">
-              <Siren aria-hidden /> Declare incident
-            </Link>
-          </Button>
+          <Can scopes={['incidents:write']}>
+            <Button asChild>
+              <Link href="/incidents/new">
+                <Siren aria-hidden /> Declare incident
+              </Link>
+            </Button>
+          </Can>
         }
       />
 
@@ -77,11 +83,13 @@ export function Overview() {
                 <EmptyState
                   title="No services yet"
                   action={
-                    <Button asChild>
-                      <Link href="/services/new">
-                        <Plus aria-hidden /> Add a service
-                      </Link>
-                    </Button>
+                    <Can scopes={['services:write']}>
+                      <Button asChild>
+                        <Link href="/services/new">
+                          <Plus aria-hidden /> Add a service
+                        </Link>
+                      </Button>
+                    </Can>
                   }
                 >
                   Add the services you run; monitors then report heartbeats to them.

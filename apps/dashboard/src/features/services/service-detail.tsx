@@ -25,6 +25,7 @@ import { plural, REASON_LABEL, STATUS_LOOK } from '@/lib/status';
 import { formatDateTime } from '@/lib/time';
 import { useTRPC } from '@/lib/trpc';
 import { DependencyGraph } from './dependency-graph';
+import { Can } from '@/features/auth/access-gates';
 
 const LatencyChart = dynamic(() => import('./latency-chart'), {
   ssr: false,
@@ -79,16 +80,20 @@ function ServiceView({ service }: { service: Service }) {
         }
         actions={
           <>
-            <Button asChild variant="outline">
-              <Link href={`/services/${service.slug}/edit`}>
-                <Pencil aria-hidden /> Edit
-              </Link>
-            </Button>
-            <Button asChild>
-              <Link href={`/incidents/new?service=${service.slug}`}>
-                <Siren aria-hidden /> Declare incident
-              </Link>
-            </Button>
+            <Can scopes={['services:write']}>
+              <Button asChild variant="outline">
+                <Link href={`/services/${service.slug}/edit`}>
+                  <Pencil aria-hidden /> Edit
+                </Link>
+              </Button>
+            </Can>
+            <Can scopes={['incidents:write']}>
+              <Button asChild>
+                <Link href={`/incidents/new?service=${service.slug}`}>
+                  <Siren aria-hidden /> Declare incident
+                </Link>
+              </Button>
+            </Can>
           </>
         }
       />

@@ -23,12 +23,12 @@ import { StatusBadge, TierBadge } from '@/components/status-badges';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Input, NativeSelect } from '@/components/ui/input';
-import { Skeleton } from '@/components/ui/skeleton';
-import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { Table, TBody, TD, TH, THead, TR, LoadingRows } from '@/components/ui/table';
 import { cn } from '@/lib/cn';
 import { humanizeDetail } from '@/lib/reasons';
 import { STATUS_LOOK, TIER_LOOK } from '@/lib/status';
 import { useTRPC } from '@/lib/trpc';
+import { Can } from '@/features/auth/access-gates';
 
 const PAGE_SIZE = 25;
 
@@ -103,11 +103,13 @@ const columns = column.columns([
     id: 'actions',
     header: () => <span className="sr-only">Actions</span>,
     cell: ({ row }) => (
-      <Button asChild variant="ghost" size="sm">
-        <Link href={`/services/${row.original.slug}/edit`} prefetch={false} aria-label={`Edit ${row.original.name}`}>
-          <Pencil aria-hidden /> Edit
-        </Link>
-      </Button>
+      <Can scopes={['services:write']}>
+        <Button asChild variant="ghost" size="sm">
+          <Link href={`/services/${row.original.slug}/edit`} prefetch={false} aria-label={`Edit ${row.original.name}`}>
+            <Pencil aria-hidden /> Edit
+          </Link>
+        </Button>
+      </Can>
     ),
   }),
 ]);
@@ -165,11 +167,13 @@ export function ServicesTable() {
         title="Services"
         description="The catalogue, with each service's derived status."
         actions={
-          <Button asChild>
-            <Link href="/services/new">
-              <Plus aria-hidden /> Add service
-            </Link>
-          </Button>
+          <Can scopes={['services:write']}>
+            <Button asChild>
+              <Link href="/services/new">
+                <Plus aria-hidden /> Add service
+              </Link>
+            </Button>
+          </Can>
         }
       />
       <form role="search" aria-label="Filter services" className="flex flex-wrap items-end gap-3" onSubmit={(e) => { e.preventDefault(); }}>
@@ -274,13 +278,7 @@ export function ServicesTable() {
           </THead>
           <TBody>
             {query.isPending
-              ? Array.from({ length: 6 }, (_, i) => (
-                  <TR key={i}>
-                    <TD colSpan={columns.length}>
-                      <Skeleton className="h-9" />
-                    </TD>
-                  </TR>
-                ))
+              ? <LoadingRows rows={6} columns={columns.length} className="h-9" />
               : table.getRowModel().rows.map((row) => (
                   <TR
                     key={row.id}
@@ -306,9 +304,11 @@ export function ServicesTable() {
               <EmptyState
                 title="No services yet"
                 action={
-                  <Button asChild>
-                    <Link href="/services/new">Add the first service</Link>
-                  </Button>
+                  <Can scopes={['services:write']}>
+                    <Button asChild>
+                      <Link href="/services/new">Add the first service</Link>
+                    </Button>
+                  </Can>
                 }
               >
                 Services are what monitors report heartbeats about and what incidents affect.

@@ -12,10 +12,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List services */
+        /**
+         * List services
+         * @description Requires scope `services:read`.
+         */
         get: operations["services-list"];
         put?: never;
-        /** Add a service to the catalogue */
+        /**
+         * Add a service to the catalogue
+         * @description Requires scope `services:write`.
+         */
         post: operations["services-create"];
         delete?: never;
         options?: never;
@@ -30,15 +36,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a service with its status */
+        /**
+         * Get a service with its status
+         * @description Requires scope `services:read`.
+         */
         get: operations["services-get"];
         put?: never;
         post?: never;
-        /** Remove a service nobody depends on */
+        /**
+         * Remove a service nobody depends on
+         * @description Requires scope `services:write`.
+         */
         delete: operations["services-delete"];
         options?: never;
         head?: never;
-        /** Change a service */
+        /**
+         * Change a service
+         * @description Requires scope `services:write`.
+         */
         patch: operations["services-update"];
         trace?: never;
     };
@@ -49,7 +64,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Services that would be hit if this one failed */
+        /**
+         * Services that would be hit if this one failed
+         * @description Requires scope `services:read`.
+         */
         get: operations["services-blastRadius"];
         put?: never;
         post?: never;
@@ -66,10 +84,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List heartbeats, newest first */
+        /**
+         * List heartbeats, newest first
+         * @description Requires scope `services:read`.
+         */
         get: operations["heartbeats-list"];
         put?: never;
-        /** Report a heartbeat */
+        /**
+         * Report a heartbeat
+         * @description Requires scope `heartbeats:write`.
+         */
         post: operations["heartbeats-create"];
         delete?: never;
         options?: never;
@@ -84,7 +108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Heartbeats per service in fixed intervals (e.g. the last 24 hours in 30-minute buckets) */
+        /**
+         * Heartbeats per service in fixed intervals (e.g. the last 24 hours in 30-minute buckets)
+         * @description Requires scope `services:read`.
+         */
         get: operations["heartbeats-strip"];
         put?: never;
         post?: never;
@@ -101,10 +128,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List incidents, newest first */
+        /**
+         * List incidents, newest first
+         * @description Requires scope `incidents:read`.
+         */
         get: operations["incidents-list"];
         put?: never;
-        /** Declare an incident */
+        /**
+         * Declare an incident
+         * @description Requires scope `incidents:write`.
+         */
         post: operations["incidents-create"];
         delete?: never;
         options?: never;
@@ -119,7 +152,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an incident with its timeline */
+        /**
+         * Get an incident with its timeline
+         * @description Requires scope `incidents:read`.
+         */
         get: operations["incidents-get"];
         put?: never;
         post?: never;
@@ -138,7 +174,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Post a timeline update (status `resolved` closes it) */
+        /**
+         * Post a timeline update (status `resolved` closes it)
+         * @description Requires scope `incidents:write`.
+         */
         post: operations["incidents-updates-create"];
         delete?: never;
         options?: never;
@@ -163,10 +202,391 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in to the dashboard (sets the session cookie) */
+        post: operations["auth-login"];
+        /** Sign out (ends the session, clears the cookie) */
+        delete: operations["auth-logout"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your password (signs you out everywhere else)
+         * @description Checks the current password (wrong ones count toward the sign-in throttle: 429 after 5), stores the new one, ends every other session and revokes every refresh token of the account. The session or token making the call keeps working.
+         *
+         *     Requires a signed-in user (a session or a user’s access token); API keys are refused (403).
+         */
+        post: operations["auth-changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I: the caller and its scopes
+         * @description Requires any credentials.
+         */
+        get: operations["auth-me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys (yours; every key for admins)
+         * @description Requires scope `keys:manage`.
+         */
+        get: operations["apiKeys-list"];
+        put?: never;
+        /**
+         * Create an API key (the secret is shown once)
+         * @description Requires scope `keys:manage`.
+         */
+        post: operations["apiKeys-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Requires scope `keys:manage`.
+         */
+        delete: operations["apiKeys-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Requires scope `users:manage`.
+         */
+        get: operations["users-list"];
+        put?: never;
+        /**
+         * Invite a user
+         * @description Requires scope `users:manage`.
+         */
+        post: operations["users-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user’s name or role, or disable the account
+         * @description Requires scope `users:manage`.
+         */
+        patch: operations["users-update"];
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the audit log, newest first
+         * @description Requires scope `audit:read`.
+         */
+        get: operations["audit-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live traffic: request rate, latency percentiles and errors over time
+         * @description Requires scope `traffic:read`.
+         */
+        get: operations["traffic-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/controls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every runtime control in force, and who changed what
+         * @description Requires scope `controls:read`.
+         */
+        get: operations["controls-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/controls/switches/{target}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch a module or procedure off, or make it (or `*`, the whole API) read-only
+         * @description Requires scope `controls:write`.
+         */
+        put: operations["controls-switches-set"];
+        post?: never;
+        /**
+         * Remove a switch: the module or procedure answers normally again
+         * @description Requires scope `controls:write`.
+         */
+        delete: operations["controls-switches-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/controls/rate-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the rate limits (per minute, per caller and class of call)
+         * @description Requires scope `controls:write`.
+         */
+        put: operations["controls-rateLimits-set"];
+        post?: never;
+        /**
+         * Restore the start-up rate limits (from the environment)
+         * @description Requires scope `controls:write`.
+         */
+        delete: operations["controls-rateLimits-reset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/controls/target-limits/{target}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Throttle a module or procedure: requests a minute per caller, on top of the class limits
+         * @description Requires scope `controls:write`.
+         */
+        put: operations["controls-targetLimits-set"];
+        post?: never;
+        /**
+         * Remove a per-target limit: only the class limits apply again
+         * @description Requires scope `controls:write`.
+         */
+        delete: operations["controls-targetLimits-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/controls/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Block a user, an API key or an address range, at once
+         * @description Requires scope `controls:write`.
+         */
+        post: operations["controls-blocks-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/controls/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Lift a block
+         * @description Requires scope `controls:write`.
+         */
+        delete: operations["controls-blocks-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OAuth2 token endpoint (password, client_credentials, refresh_token)
+         * @description RFC 6749. Access tokens are EdDSA JWTs (`iss` bastion, `aud` bastion-api) valid for at most 15 minutes; public keys at `/.well-known/jwks.json`. Refresh tokens rotate on every use; presenting a used one revokes its whole family.
+         */
+        post: operations["auth-token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        TokenRequest: {
+            /** @enum {string} */
+            grant_type: "password" | "client_credentials" | "refresh_token";
+            /** @description password grant: the account email. */
+            username?: string;
+            /** @description password grant. */
+            password?: string;
+            /** @description Space-separated scopes; empty for everything you may have. */
+            scope?: string;
+            /** @description client_credentials grant: the API key id (or use HTTP Basic). */
+            client_id?: string;
+            /** @description client_credentials grant: the API key itself. */
+            client_secret?: string;
+            /** @description refresh_token grant. */
+            refresh_token?: string;
+        };
+        /** @description RFC 6749 §5.1 token response. */
+        TokenResponse: {
+            /** @description A JWT (EdDSA); send as `Authorization: Bearer …`. */
+            access_token: string;
+            /** @constant */
+            token_type: "bearer";
+            /**
+             * @description Seconds until the access token expires (at most 900).
+             * @example 900
+             */
+            expires_in: number;
+            /** @description Opaque; exchange once for a new pair (password and refresh grants only). */
+            refresh_token?: string;
+            /**
+             * @description The scopes granted, space-separated.
+             * @example services:read incidents:read
+             */
+            scope: string;
+        };
+        /** @description RFC 6749 §5.2 error response. */
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+            error_description: string;
+        };
         /**
          * Problem
          * @description RFC 9457 problem details.
@@ -208,7 +628,13 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /**
+         * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+         * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+         */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -298,8 +724,43 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The input is well-formed but invalid; `errors` points at each field. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -316,7 +777,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -330,7 +797,13 @@ export interface operations {
     "services-create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -384,6 +857,8 @@ export interface operations {
             /** @description Successful response */
             201: {
                 headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -445,7 +920,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -454,7 +933,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (duplicate slug, dependents, resolved incident). */
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -481,8 +986,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -499,7 +1021,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -586,6 +1114,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -604,6 +1154,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something failed on our side; the request id is in the log. */
             500: {
                 headers: {
@@ -613,7 +1176,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -627,7 +1196,13 @@ export interface operations {
     "services-delete": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Unique, lowercase kebab-case identifier (2–63 characters). */
                 slug: string;
@@ -639,9 +1214,46 @@ export interface operations {
             /** @description Done; no content. */
             204: {
                 headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The route or the resource does not exist. */
             404: {
@@ -652,7 +1264,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (duplicate slug, dependents, resolved incident). */
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -661,8 +1277,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -679,7 +1312,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -693,7 +1332,13 @@ export interface operations {
     "services-update": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The service to change (slugs are permanent). */
                 slug: string;
@@ -739,6 +1384,8 @@ export interface operations {
             /** @description Successful response */
             200: {
                 headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -800,8 +1447,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -811,6 +1484,19 @@ export interface operations {
             };
             /** @description The route or the resource does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -836,8 +1522,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -854,7 +1557,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -903,6 +1612,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -921,6 +1652,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something failed on our side; the request id is in the log. */
             500: {
                 headers: {
@@ -930,7 +1674,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -984,6 +1734,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -1002,6 +1774,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something failed on our side; the request id is in the log. */
             500: {
                 headers: {
@@ -1011,7 +1796,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1025,7 +1816,13 @@ export interface operations {
     "heartbeats-create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The service the heartbeat is about. */
                 slug: string;
@@ -1062,6 +1859,8 @@ export interface operations {
             /** @description Successful response */
             201: {
                 headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1083,8 +1882,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1094,6 +1919,19 @@ export interface operations {
             };
             /** @description The route or the resource does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1119,8 +1957,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1137,7 +1992,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1208,6 +2069,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -1226,6 +2109,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something failed on our side; the request id is in the log. */
             500: {
                 headers: {
@@ -1235,7 +2131,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1294,8 +2196,43 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The input is well-formed but invalid; `errors` points at each field. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1312,7 +2249,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1326,7 +2269,13 @@ export interface operations {
     "incidents-create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1362,6 +2311,8 @@ export interface operations {
             /** @description Successful response */
             201: {
                 headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1403,8 +2354,47 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1430,8 +2420,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1448,7 +2455,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1515,6 +2528,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The route or the resource does not exist. */
             404: {
                 headers: {
@@ -1533,6 +2568,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something failed on our side; the request id is in the log. */
             500: {
                 headers: {
@@ -1542,7 +2590,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1556,7 +2610,13 @@ export interface operations {
     "incidents-updates-create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Incident id. */
                 id: string;
@@ -1580,6 +2640,8 @@ export interface operations {
             /** @description Successful response */
             201: {
                 headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1599,8 +2661,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1617,7 +2705,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (duplicate slug, dependents, resolved incident). */
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1644,8 +2736,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1662,7 +2771,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1734,6 +2849,32 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something failed on our side; the request id is in the log. */
             500: {
                 headers: {
@@ -1743,13 +2884,3327 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency (the database) is unreachable; retry later. */
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The account’s email address.
+                     * @example admin@bastion.local
+                     */
+                    email: string;
+                    /**
+                     * @description The account’s password.
+                     * @example correct horse battery staple
+                     */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The caller. */
+                        principal: {
+                            /**
+                             * @description A signed-in user, or a machine with an API key.
+                             * @enum {string}
+                             */
+                            kind: "user" | "apiKey";
+                            /**
+                             * Format: uuid
+                             * @description The user id or the API key id.
+                             */
+                            id: string;
+                            /** @description The user’s email, or the key’s name. */
+                            label: string;
+                            /** @description The user’s role; null for API keys. */
+                            role: ("admin" | "operator" | "viewer") | null;
+                            /** @description For an API key, the user who owns it. */
+                            ownerId: string | null;
+                            /** @description What this request may do. */
+                            scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:read" | "controls:write" | "traffic:read")[];
+                            /**
+                             * @description How the caller authenticated.
+                             * @enum {string}
+                             */
+                            via: "session" | "token" | "apiKey";
+                        };
+                        /** @description Send as `X-CSRF-Token` on every mutation made with the session cookie (also set as the readable `bastion_csrf` cookie). */
+                        csrfToken: string;
+                        /**
+                         * Format: date-time
+                         * @description When the session ends; sign in again after.
+                         */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-changePassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The password the account has now.
+                     * @example correct horse battery staple
+                     */
+                    currentPassword: string;
+                    /**
+                     * @description The new password: at least 12 characters; long passphrases welcome.
+                     * @example a longer passphrase of my own
+                     */
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When the password changed.
+                         */
+                        changedAt: string;
+                        /**
+                         * @description Your other dashboard sessions that were signed out (this one stays).
+                         * @example 1
+                         */
+                        endedSessions: number;
+                        /**
+                         * @description Refresh-token families revoked: every client that signed in with the old password must sign in again.
+                         * @example 2
+                         */
+                        revokedTokenFamilies: number;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description A signed-in user, or a machine with an API key.
+                         * @enum {string}
+                         */
+                        kind: "user" | "apiKey";
+                        /**
+                         * Format: uuid
+                         * @description The user id or the API key id.
+                         */
+                        id: string;
+                        /** @description The user’s email, or the key’s name. */
+                        label: string;
+                        /** @description The user’s role; null for API keys. */
+                        role: ("admin" | "operator" | "viewer") | null;
+                        /** @description For an API key, the user who owns it. */
+                        ownerId: string | null;
+                        /** @description What this request may do. */
+                        scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:read" | "controls:write" | "traffic:read")[];
+                        /**
+                         * @description How the caller authenticated.
+                         * @enum {string}
+                         */
+                        via: "session" | "token" | "apiKey";
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "apiKeys-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Also the `client_id` for the client-credentials grant.
+                             */
+                            id: string;
+                            name: string;
+                            /**
+                             * @description The visible start of the key, to recognise it.
+                             * @example bst_3f9a1c0d2b7e
+                             */
+                            prefix: string;
+                            /** Format: uuid */
+                            ownerId: string;
+                            scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:read" | "controls:write" | "traffic:read")[];
+                            expiresAt: string | null;
+                            /** @description Last use, to the minute. */
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "apiKeys-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What the key is for.
+                     * @example prometheus-blackbox
+                     */
+                    name: string;
+                    /**
+                     * @description What the key may do; at most your own scopes.
+                     * @example [
+                     *       "heartbeats:write"
+                     *     ]
+                     */
+                    scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:read" | "controls:write" | "traffic:read")[];
+                    /**
+                     * Format: date-time
+                     * @description When the key stops working (ISO 8601); never when absent.
+                     */
+                    expiresAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Also the `client_id` for the client-credentials grant.
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * @description The visible start of the key, to recognise it.
+                         * @example bst_3f9a1c0d2b7e
+                         */
+                        prefix: string;
+                        /** Format: uuid */
+                        ownerId: string;
+                        scopes: ("services:read" | "services:write" | "heartbeats:write" | "incidents:read" | "incidents:write" | "keys:manage" | "users:manage" | "audit:read" | "controls:read" | "controls:write" | "traffic:read")[];
+                        expiresAt: string | null;
+                        /** @description Last use, to the minute. */
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The key: send it as `X-API-Key`, or as `client_secret` with `client_id` = id. Shown only now. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "apiKeys-delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description API key id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "users-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /**
+                             * @description admin: everything · operator: run the fleet · viewer: read only.
+                             * @enum {string}
+                             */
+                            role: "admin" | "operator" | "viewer";
+                            disabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "users-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Login name; stored lower-cased.
+                     */
+                    email: string;
+                    /**
+                     * @description Display name.
+                     * @default
+                     * @example Ada Lovelace
+                     */
+                    name?: string;
+                    /**
+                     * @description admin: everything · operator: run the fleet · viewer: read only.
+                     * @enum {string}
+                     */
+                    role: "admin" | "operator" | "viewer";
+                    /** @description Initial password; when absent one is generated and returned once. */
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        name: string;
+                        /**
+                         * @description admin: everything · operator: run the fleet · viewer: read only.
+                         * @enum {string}
+                         */
+                        role: "admin" | "operator" | "viewer";
+                        disabled: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The generated password, shown this once; null when one was given. */
+                        temporaryPassword: string | null;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request cannot be parsed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (duplicate slug, dependents, resolved incident). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "users-update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description User id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * @description New role; takes effect on the user’s next request.
+                     * @enum {string}
+                     */
+                    role?: "admin" | "operator" | "viewer";
+                    /** @description true disables the account: its sessions, tokens and keys stop working at once. */
+                    disabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        name: string;
+                        /**
+                         * @description admin: everything · operator: run the fleet · viewer: read only.
+                         * @enum {string}
+                         */
+                        role: "admin" | "operator" | "viewer";
+                        disabled: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audit-list": {
+        parameters: {
+            query?: {
+                actor?: string;
+                action?: string;
+                result?: "success" | "failure" | "denied";
+                from?: string;
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: date-time */
+                            at: string;
+                            actor: {
+                                /** @enum {string} */
+                                kind: "anonymous" | "user" | "apiKey";
+                                /** @description User id or API key id; null for anonymous. */
+                                id: string | null;
+                                /** @description The user’s email or the key’s name at the time. */
+                                label: string | null;
+                            };
+                            /** @description The procedure path for mutations (`services.create`), or a security event (`auth.token.refresh_reuse`). */
+                            action: string;
+                            /** @description What it acted on: a slug, an id, an account name. */
+                            target: string | null;
+                            /**
+                             * @description `denied`: refused for lack of credentials or scope.
+                             * @enum {string}
+                             */
+                            result: "success" | "failure" | "denied";
+                            requestId: string | null;
+                            ip: string | null;
+                            /** @description Event-specific facts (never secrets). */
+                            detail: {
+                                [key: string]: unknown;
+                            } | null;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; null at the end. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "traffic-get": {
+        parameters: {
+            query?: {
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        bucketSeconds: number;
+                        /** @description Server instances that reported traffic in the window. */
+                        instances: number;
+                        totals: {
+                            /** @description Requests answered. */
+                            requests: number;
+                            status2xx: number;
+                            status3xx: number;
+                            status4xx: number;
+                            status5xx: number;
+                            /** @description Unauthenticated: missing or bad credentials. */
+                            status401: number;
+                            /** @description Refused: missing scope, blocked principal, CSRF. */
+                            status403: number;
+                            /** @description Rate limited or throttled. */
+                            status429: number;
+                            /** @description Median latency in ms; null without requests. */
+                            p50Ms: number | null;
+                            p95Ms: number | null;
+                            p99Ms: number | null;
+                        };
+                        /** @description Every bucket of the window, oldest first, zero-filled. */
+                        series: {
+                            /**
+                             * Format: date-time
+                             * @description Start of the bucket.
+                             */
+                            at: string;
+                            /** @description Requests per second over the bucket. */
+                            perSecond: number;
+                            /** @description Requests answered. */
+                            requests: number;
+                            status2xx: number;
+                            status3xx: number;
+                            status4xx: number;
+                            status5xx: number;
+                            /** @description Unauthenticated: missing or bad credentials. */
+                            status401: number;
+                            /** @description Refused: missing scope, blocked principal, CSRF. */
+                            status403: number;
+                            /** @description Rate limited or throttled. */
+                            status429: number;
+                            /** @description Median latency in ms; null without requests. */
+                            p50Ms: number | null;
+                            p95Ms: number | null;
+                            p99Ms: number | null;
+                        }[];
+                        /** @description The busiest procedures over the window (at most 20), busiest first. */
+                        procedures: {
+                            /** @description The procedure or route template. */
+                            procedure: string;
+                            /** @description Requests answered. */
+                            requests: number;
+                            status2xx: number;
+                            status3xx: number;
+                            status4xx: number;
+                            status5xx: number;
+                            /** @description Unauthenticated: missing or bad credentials. */
+                            status401: number;
+                            /** @description Refused: missing scope, blocked principal, CSRF. */
+                            status403: number;
+                            /** @description Rate limited or throttled. */
+                            status429: number;
+                            /** @description Median latency in ms; null without requests. */
+                            p50Ms: number | null;
+                            p95Ms: number | null;
+                            p99Ms: number | null;
+                        }[];
+                        /** @description The busiest callers over the window (at most 20), busiest first: who is behind a flood. */
+                        callers: {
+                            /**
+                             * @description An API key, a signed-in user, or (anonymous callers) a client address.
+                             * @enum {string}
+                             */
+                            kind: "apiKey" | "user" | "ip";
+                            /**
+                             * @description The API key id, the user id, or the IP address.
+                             * @example 0b6f3c1e-8c1f-4f63-9a55-4a3c1f0e2b7d
+                             */
+                            id: string;
+                            /** @description The key's name or the user's email; null for an address (or a key or user since deleted). */
+                            name: string | null;
+                            /** @description The key's public prefix, as the API keys page shows it (never the secret); null otherwise. */
+                            keyPrefix: string | null;
+                            /** @description An API key that has been revoked since (its later requests are answered 401). */
+                            revoked: boolean;
+                            /** @description Requests answered over the window, summed over every instance. */
+                            requests: number;
+                            status4xx: number;
+                            status5xx: number;
+                            /** @description Rate limited or throttled. */
+                            status429: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input is well-formed but invalid; `errors` points at each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Goes up with every change. */
+                        version: number;
+                        switches: {
+                            /**
+                             * @description What the switch acts on: a module (`incidents`), a procedure path (`incidents.create`), or `*` for the whole API (read-only only).
+                             * @example incidents
+                             */
+                            target: string;
+                            /**
+                             * @description `off`: every call answers 503 `module-disabled`. `read-only`: queries work, changes answer 503 `read-only`.
+                             * @enum {string}
+                             */
+                            state: "off" | "read-only";
+                            reason: string | null;
+                            retryAfterSeconds: number;
+                            /** @description Who made the change. */
+                            changedBy: {
+                                /** @enum {string} */
+                                kind: "anonymous" | "user" | "apiKey";
+                                id: string | null;
+                                /** @description The user’s email or the key’s name at the time. */
+                                label: string | null;
+                            };
+                            /** Format: date-time */
+                            changedAt: string;
+                        }[];
+                        /** @description The rate limits in force. */
+                        rateLimits: {
+                            /** @description Callers without credentials, counted per client address. */
+                            anonymous: {
+                                /** @description Queries (GET), per minute; 0 = unlimited. */
+                                read: number;
+                                /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                                write: number;
+                                /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                                auth: number;
+                            };
+                            /** @description Signed-in users and API keys, counted per user or key. */
+                            principal: {
+                                /** @description Queries (GET), per minute; 0 = unlimited. */
+                                read: number;
+                                /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                                write: number;
+                                /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                                auth: number;
+                            };
+                            /** @description The window the limits count in (60). */
+                            windowSeconds: number;
+                            /**
+                             * @description `defaults`: the start-up settings (environment); `override`: set through the controls.
+                             * @enum {string}
+                             */
+                            source: "defaults" | "override";
+                            /**
+                             * @description The start-up settings, restored by `DELETE /controls/rate-limits`.
+                             * @example {
+                             *       "anonymous": {
+                             *         "read": 300,
+                             *         "write": 60,
+                             *         "auth": 30
+                             *       },
+                             *       "principal": {
+                             *         "read": 1200,
+                             *         "write": 600,
+                             *         "auth": 60
+                             *       }
+                             *     }
+                             */
+                            defaults: {
+                                /** @description Callers without credentials, counted per client address. */
+                                anonymous: {
+                                    /** @description Queries (GET), per minute; 0 = unlimited. */
+                                    read: number;
+                                    /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                                    write: number;
+                                    /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                                    auth: number;
+                                };
+                                /** @description Signed-in users and API keys, counted per user or key. */
+                                principal: {
+                                    /** @description Queries (GET), per minute; 0 = unlimited. */
+                                    read: number;
+                                    /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                                    write: number;
+                                    /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                                    auth: number;
+                                };
+                            };
+                            changedBy: {
+                                /** @enum {string} */
+                                kind: "anonymous" | "user" | "apiKey";
+                                id: string | null;
+                                /** @description The user’s email or the key’s name at the time. */
+                                label: string | null;
+                            } | null;
+                            changedAt: string | null;
+                        };
+                        blocks: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description `user` and `apiKey` take an id; `ip` an address or CIDR range.
+                             * @enum {string}
+                             */
+                            kind: "user" | "apiKey" | "ip";
+                            /** @description The id, or the range normalised to its network address (`10.0.0.0/8`). */
+                            value: string;
+                            reason: string | null;
+                            expiresAt: string | null;
+                            /** @description Who made the change. */
+                            changedBy: {
+                                /** @enum {string} */
+                                kind: "anonymous" | "user" | "apiKey";
+                                id: string | null;
+                                /** @description The user’s email or the key’s name at the time. */
+                                label: string | null;
+                            };
+                            /** Format: date-time */
+                            changedAt: string;
+                        }[];
+                        /** @description Per-target rate limits (modules and procedures), on top of `rateLimits`. */
+                        targetLimits: {
+                            /**
+                             * @description What the switch acts on: a module (`incidents`), a procedure path (`incidents.create`), or `*` for the whole API (read-only only).
+                             * @example incidents
+                             */
+                            target: string;
+                            /** @description Requests a minute per caller for this target. */
+                            perMinute: number;
+                            reason: string | null;
+                            /** @description Who made the change. */
+                            changedBy: {
+                                /** @enum {string} */
+                                kind: "anonymous" | "user" | "apiKey";
+                                id: string | null;
+                                /** @description The user’s email or the key’s name at the time. */
+                                label: string | null;
+                            };
+                            /** Format: date-time */
+                            changedAt: string;
+                        }[];
+                        /** @description Modules no switch reaches (health endpoints are never procedures, so never switchable either). */
+                        alwaysOn: string[];
+                        /** @description Every module and procedure a switch or a per-target limit may name. */
+                        targets: string[];
+                        /** @description The last 20 control changes from the audit log, newest first. */
+                        recentChanges: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: date-time */
+                            at: string;
+                            actor: {
+                                /** @enum {string} */
+                                kind: "anonymous" | "user" | "apiKey";
+                                /** @description User id or API key id; null for anonymous. */
+                                id: string | null;
+                                /** @description The user’s email or the key’s name at the time. */
+                                label: string | null;
+                            };
+                            /** @description The procedure path for mutations (`services.create`), or a security event (`auth.token.refresh_reuse`). */
+                            action: string;
+                            /** @description What it acted on: a slug, an id, an account name. */
+                            target: string | null;
+                            /**
+                             * @description `denied`: refused for lack of credentials or scope.
+                             * @enum {string}
+                             */
+                            result: "success" | "failure" | "denied";
+                            requestId: string | null;
+                            ip: string | null;
+                            /** @description Event-specific facts (never secrets). */
+                            detail: {
+                                [key: string]: unknown;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-switches-set": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description What the switch acts on: a module (`incidents`), a procedure path (`incidents.create`), or `*` for the whole API (read-only only). */
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `off`: every call answers 503 `module-disabled`. `read-only`: queries work, changes answer 503 `read-only`.
+                     * @enum {string}
+                     */
+                    state: "off" | "read-only";
+                    /**
+                     * @description Why; shown to callers in the problem `detail` and in the audit log.
+                     * @example Under attack: stolen key flooding incidents
+                     */
+                    reason?: string;
+                    /**
+                     * @description What `Retry-After` tells refused callers, in seconds (default 120).
+                     * @default 120
+                     */
+                    retryAfterSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description What the switch acts on: a module (`incidents`), a procedure path (`incidents.create`), or `*` for the whole API (read-only only).
+                         * @example incidents
+                         */
+                        target: string;
+                        /**
+                         * @description `off`: every call answers 503 `module-disabled`. `read-only`: queries work, changes answer 503 `read-only`.
+                         * @enum {string}
+                         */
+                        state: "off" | "read-only";
+                        reason: string | null;
+                        retryAfterSeconds: number;
+                        /** @description Who made the change. */
+                        changedBy: {
+                            /** @enum {string} */
+                            kind: "anonymous" | "user" | "apiKey";
+                            id: string | null;
+                            /** @description The user’s email or the key’s name at the time. */
+                            label: string | null;
+                        };
+                        /** Format: date-time */
+                        changedAt: string;
+                    };
+                };
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-switches-delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description What the switch acts on: a module (`incidents`), a procedure path (`incidents.create`), or `*` for the whole API (read-only only). */
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-rateLimits-set": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Callers without credentials, counted per client address. */
+                    anonymous: {
+                        /** @description Queries (GET), per minute; 0 = unlimited. */
+                        read: number;
+                        /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                        write: number;
+                        /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                        auth: number;
+                    };
+                    /** @description Signed-in users and API keys, counted per user or key. */
+                    principal: {
+                        /** @description Queries (GET), per minute; 0 = unlimited. */
+                        read: number;
+                        /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                        write: number;
+                        /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                        auth: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Callers without credentials, counted per client address. */
+                        anonymous: {
+                            /** @description Queries (GET), per minute; 0 = unlimited. */
+                            read: number;
+                            /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                            write: number;
+                            /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                            auth: number;
+                        };
+                        /** @description Signed-in users and API keys, counted per user or key. */
+                        principal: {
+                            /** @description Queries (GET), per minute; 0 = unlimited. */
+                            read: number;
+                            /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                            write: number;
+                            /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                            auth: number;
+                        };
+                        /** @description The window the limits count in (60). */
+                        windowSeconds: number;
+                        /**
+                         * @description `defaults`: the start-up settings (environment); `override`: set through the controls.
+                         * @enum {string}
+                         */
+                        source: "defaults" | "override";
+                        /**
+                         * @description The start-up settings, restored by `DELETE /controls/rate-limits`.
+                         * @example {
+                         *       "anonymous": {
+                         *         "read": 300,
+                         *         "write": 60,
+                         *         "auth": 30
+                         *       },
+                         *       "principal": {
+                         *         "read": 1200,
+                         *         "write": 600,
+                         *         "auth": 60
+                         *       }
+                         *     }
+                         */
+                        defaults: {
+                            /** @description Callers without credentials, counted per client address. */
+                            anonymous: {
+                                /** @description Queries (GET), per minute; 0 = unlimited. */
+                                read: number;
+                                /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                                write: number;
+                                /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                                auth: number;
+                            };
+                            /** @description Signed-in users and API keys, counted per user or key. */
+                            principal: {
+                                /** @description Queries (GET), per minute; 0 = unlimited. */
+                                read: number;
+                                /** @description Mutations (POST, PUT, PATCH, DELETE), per minute; 0 = unlimited. */
+                                write: number;
+                                /** @description Sign-in: `POST /auth/session` and `POST /auth/token`, per minute; 0 = unlimited. */
+                                auth: number;
+                            };
+                        };
+                        changedBy: {
+                            /** @enum {string} */
+                            kind: "anonymous" | "user" | "apiKey";
+                            id: string | null;
+                            /** @description The user’s email or the key’s name at the time. */
+                            label: string | null;
+                        } | null;
+                        changedAt: string | null;
+                    };
+                };
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-rateLimits-reset": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-targetLimits-set": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A module (`incidents`) or a procedure path (`incidents.create`); not `*`, health, `status`, `auth` or `controls`. */
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Requests a minute each caller (user, API key, or address for anonymous callers) may make to the target; counted on top of the class limits.
+                     * @example 30
+                     */
+                    perMinute: number;
+                    /**
+                     * @description Why; shown to refused callers in the problem `detail` and kept in the audit log.
+                     * @example Stolen key flooding incidents
+                     */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description What the switch acts on: a module (`incidents`), a procedure path (`incidents.create`), or `*` for the whole API (read-only only).
+                         * @example incidents
+                         */
+                        target: string;
+                        /** @description Requests a minute per caller for this target. */
+                        perMinute: number;
+                        reason: string | null;
+                        /** @description Who made the change. */
+                        changedBy: {
+                            /** @enum {string} */
+                            kind: "anonymous" | "user" | "apiKey";
+                            id: string | null;
+                            /** @description The user’s email or the key’s name at the time. */
+                            label: string | null;
+                        };
+                        /** Format: date-time */
+                        changedAt: string;
+                    };
+                };
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-targetLimits-delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description What the switch acts on: a module (`incidents`), a procedure path (`incidents.create`), or `*` for the whole API (read-only only). */
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-blocks-create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `user` and `apiKey` take an id; `ip` an address or CIDR range.
+                     * @enum {string}
+                     */
+                    kind: "user" | "apiKey" | "ip";
+                    /**
+                     * @description A user id, an API key id (blocking a user blocks their keys too), or an IPv4/IPv6 address or CIDR range.
+                     * @example 203.0.113.0/24
+                     */
+                    value: string;
+                    /** @description Why; kept with the entry and in the audit log. */
+                    reason?: string;
+                    /**
+                     * Format: date-time
+                     * @description When the block lifts by itself (ISO 8601); never when absent.
+                     */
+                    expiresAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description `user` and `apiKey` take an id; `ip` an address or CIDR range.
+                         * @enum {string}
+                         */
+                        kind: "user" | "apiKey" | "ip";
+                        /** @description The id, or the range normalised to its network address (`10.0.0.0/8`). */
+                        value: string;
+                        reason: string | null;
+                        expiresAt: string | null;
+                        /** @description Who made the change. */
+                        changedBy: {
+                            /** @enum {string} */
+                            kind: "anonymous" | "user" | "apiKey";
+                            id: string | null;
+                            /** @description The user’s email or the key’s name at the time. */
+                            label: string | null;
+                        };
+                        /** Format: date-time */
+                        changedAt: string;
+                    };
+                };
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "controls-blocks-delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header; Stripe semantics). Send a fresh unique value (a UUID) per operation; a retry with the same key and the same body replays the first answer (same status and body, plus `Idempotent-Replayed: true`) without doing the work again. The same key with another body or operation answers 422 `idempotency-key-mismatch`; while the first request is still running, 409 `idempotency-key-in-use`. Keys belong to the caller (two callers never collide) and are kept 24 hours. Only successful answers are kept: a failed request changed nothing and may be retried with the same key. 1–255 printable ASCII characters without spaces, bare or as a quoted string.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Block-list entry id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    /** @description `true` when this answer is a replay of an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `/problems/bad-request`: The body is not valid JSON, or the request cannot be parsed.
+             *
+             *     `/problems/idempotency-key-invalid`: The `Idempotency-Key` header must be 1–255 printable ASCII characters without spaces (a UUID is a good choice), sent by an authenticated caller to an operation that accepts it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Send credentials: `Authorization: Bearer <access token>`, `X-API-Key: <key>`, or a dashboard session cookie; or the ones sent were refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/forbidden`: The credentials are valid but lack a scope this operation needs (named in `detail`), or a cookie-authenticated mutation lacked its CSRF token.
+             *
+             *     `/problems/blocked`: An operator put this user, API key or address range on the block list.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The route or the resource does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/conflict`: The request conflicts with the current state (duplicate slug, dependents, resolved incident).
+             *
+             *     `/problems/idempotency-key-in-use`: A request with this `Idempotency-Key` is still being processed; retry once it has finished to get its answer.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/validation-error`: The input is well-formed but invalid; `errors` points at each field.
+             *
+             *     `/problems/idempotency-key-mismatch`: This `Idempotency-Key` was already used for a different request (another operation or body) within the last 24 hours; use a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/too-many-requests`: Too many attempts; wait for the seconds in `Retry-After`.
+             *
+             *     `/problems/rate-limited`: This caller used up its request budget for this class of call (read, write or auth); wait for the seconds in `Retry-After`. `RateLimit-Policy` and `RateLimit` (IETF draft) say the quota and what is left.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the request id is in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `/problems/service-unavailable`: A dependency (the database) is unreachable; retry later.
+             *
+             *     `/problems/module-disabled`: An operator switched this module or operation off for now (a kill switch); the rest of the API keeps working. Retry after `Retry-After` seconds.
+             *
+             *     `/problems/read-only`: The API or this module is read-only for now: reads work, changes are refused. Retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Tokens issued. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Bad request, bad credentials (`invalid_grant`), unknown scope or grant type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Client authentication failed (`invalid_client`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Send `application/x-www-form-urlencoded`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many failed sign-ins for this account from this address; see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
         };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fieldErrorsOf } from '../../common/errors.js';
 import { appRouter } from '../../root.js';
 import { createCallerFactory } from '../../trpc.js';
+import { asAdmin } from '../../testing/principals.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -14,7 +15,7 @@ const WINDOW_END = new Date('2025-06-01T12:30:00.000Z');
 
 const createCaller = createCallerFactory(appRouter);
 let handle: DatabaseHandle;
-const caller = () => createCaller({ db: handle.db, now: () => NOW });
+const caller = () => createCaller(asAdmin({ db: handle.db, now: () => NOW }));
 
 beforeAll(async () => {
   handle = await openTestDatabase();

@@ -1,4 +1,4 @@
-import { createTRPCRouter, publicProcedure } from '../../trpc.js';
+import { createTRPCRouter, procedure } from '../../trpc.js';
 import { heartbeatStrip } from './heartbeat-strip.js';
 import {
   createHeartbeatInput,
@@ -13,22 +13,23 @@ import { listHeartbeats, recordHeartbeat } from './heartbeats.service.js';
 const tags = ['heartbeats'];
 
 export const heartbeatsRouter = createTRPCRouter({
-  create: publicProcedure
+  create: procedure
     .meta({
       openapi: { method: 'POST', path: '/services/{slug}/heartbeats', tags, summary: 'Report a heartbeat' },
+      scopes: ['heartbeats:write'],
       successStatus: 201,
     })
     .input(createHeartbeatInput)
     .output(heartbeatOutput)
     .mutation(({ ctx, input }) => recordHeartbeat(ctx, input)),
 
-  list: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/services/{slug}/heartbeats', tags, summary: 'List heartbeats, newest first' } })
+  list: procedure
+    .meta({ openapi: { method: 'GET', path: '/services/{slug}/heartbeats', tags, summary: 'List heartbeats, newest first' }, scopes: ['services:read'] })
     .input(listHeartbeatsInput)
     .output(heartbeatListOutput)
     .query(({ ctx, input }) => listHeartbeats(ctx, input)),
 
-  strip: publicProcedure
+  strip: procedure
     .meta({
       openapi: {
         method: 'GET',
@@ -36,6 +37,7 @@ export const heartbeatsRouter = createTRPCRouter({
         tags,
         summary: 'Heartbeats per service in fixed intervals (e.g. the last 24 hours in 30-minute buckets)',
       },
+      scopes: ['services:read'],
       errorStatuses: [404],
     })
     .input(heartbeatStripInput)

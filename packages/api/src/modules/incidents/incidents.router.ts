@@ -1,4 +1,4 @@
-import { createTRPCRouter, publicProcedure } from '../../trpc.js';
+import { createTRPCRouter, procedure } from '../../trpc.js';
 import {
   createIncidentInput,
   createIncidentUpdateInput,
@@ -13,31 +13,33 @@ import { declareIncident, getIncident, listIncidents, postIncidentUpdate } from 
 const tags = ['incidents'];
 
 export const incidentsRouter = createTRPCRouter({
-  list: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/incidents', tags, summary: 'List incidents, newest first' } })
+  list: procedure
+    .meta({ openapi: { method: 'GET', path: '/incidents', tags, summary: 'List incidents, newest first' }, scopes: ['incidents:read'] })
     .input(listIncidentsInput)
     .output(incidentListOutput)
     .query(({ ctx, input }) => listIncidents(ctx, input)),
 
-  create: publicProcedure
+  create: procedure
     .meta({
       openapi: { method: 'POST', path: '/incidents', tags, summary: 'Declare an incident' },
+      scopes: ['incidents:write'],
       successStatus: 201,
     })
     .input(createIncidentInput)
     .output(incidentOutput)
     .mutation(({ ctx, input }) => declareIncident(ctx, input)),
 
-  get: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/incidents/{id}', tags, summary: 'Get an incident with its timeline' } })
+  get: procedure
+    .meta({ openapi: { method: 'GET', path: '/incidents/{id}', tags, summary: 'Get an incident with its timeline' }, scopes: ['incidents:read'] })
     .input(incidentIdInput)
     .output(incidentOutput)
     .query(({ ctx, input }) => getIncident(ctx, input.id)),
 
   updates: createTRPCRouter({
-    create: publicProcedure
+    create: procedure
       .meta({
         openapi: { method: 'POST', path: '/incidents/{id}/updates', tags, summary: 'Post a timeline update (status `resolved` closes it)' },
+        scopes: ['incidents:write'],
         successStatus: 201,
         errorStatuses: [409],
       })

@@ -1,5 +1,5 @@
 import { schema, type Database } from '@bastion/db';
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { deriveStatuses, type DerivedStatus, type StatusFacts } from './service-status.js';
 
 export type ServiceRow = typeof schema.services.$inferSelect;
@@ -31,14 +31,7 @@ export async function loadFleet(db: Database, now: Date): Promise<Fleet> {
       .select({ from: schema.serviceDependencies.serviceId, to: schema.services.slug })
       .from(schema.serviceDependencies)
       .innerJoin(schema.services, eq(schema.services.id, schema.serviceDependencies.dependsOnId)),
-    db
-      .selectDistinctOn([schema.heartbeats.serviceId], {
-        serviceId: schema.heartbeats.serviceId,
-        status: schema.heartbeats.status,
-        observedAt: schema.heartbeats.observedAt,
-      })
-      .from(schema.heartbeats)
-      .orderBy(schema.heartbeats.serviceId, sql`${schema.heartbeats.observedAt} desc`, sql`${schema.heartbeats.id} desc`),
+    latestHeartbeats(db),
     db
       .select({
         id: schema.incidents.id,
@@ -84,6 +77,26 @@ export async function loadFleet(db: Database, now: Date): Promise<Fleet> {
   }));
   for (const [slug, list] of dependents) dependents.set(slug, sorted(list));
   return { members, bySlug: new Map(members.map((m) => [m.row.slug, m])), dependents };
+}
+
+/**
+ * Each service's newest heartbeat: one index probe per service (LATERAL … LIMIT 1 on
+ * `heartbeats_service_observed_idx`) rather than `DISTINCT ON` over the whole table, whose cost
+ * grows with every heartbeat ever reported (measured: it dominated `GET /services`).
+ */
+function latestHeartbeats(db: Database) {
+  const h = schema.heartbeats;
+  const newest = db
+    .select({ status: h.status, observedAt: h.observedAt })
+    .from(h)
+    .where(eq(h.serviceId, schema.services.id))
+    .orderBy(desc(h.observedAt), desc(h.id))
+    .limit(1)
+    .as('newest');
+  return db
+    .select({ serviceId: schema.services.id, status: newest.status, observedAt: newest.observedAt })
+    .from(schema.services)
+    .innerJoinLateral(newest, sql`true`);
 }
 
 export interface Uptime {

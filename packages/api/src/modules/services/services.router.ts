@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createTRPCRouter, publicProcedure } from '../../trpc.js';
+import { createTRPCRouter, procedure } from '../../trpc.js';
 import {
   blastRadiusOutput,
   createServiceInput,
@@ -21,15 +21,16 @@ import {
 const tags = ['services'];
 
 export const servicesRouter = createTRPCRouter({
-  list: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/services', tags, summary: 'List services' } })
+  list: procedure
+    .meta({ openapi: { method: 'GET', path: '/services', tags, summary: 'List services' }, scopes: ['services:read'] })
     .input(listServicesInput)
     .output(serviceListOutput)
     .query(({ ctx, input }) => listServices(ctx, input)),
 
-  create: publicProcedure
+  create: procedure
     .meta({
       openapi: { method: 'POST', path: '/services', tags, summary: 'Add a service to the catalogue' },
+      scopes: ['services:write'],
       successStatus: 201,
       errorStatuses: [409],
     })
@@ -37,21 +38,22 @@ export const servicesRouter = createTRPCRouter({
     .output(serviceOutput)
     .mutation(({ ctx, input }) => createService(ctx, input)),
 
-  get: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/services/{slug}', tags, summary: 'Get a service with its status' } })
+  get: procedure
+    .meta({ openapi: { method: 'GET', path: '/services/{slug}', tags, summary: 'Get a service with its status' }, scopes: ['services:read'] })
     .input(serviceSlugInput)
     .output(serviceOutput)
     .query(({ ctx, input }) => getService(ctx, input.slug)),
 
-  update: publicProcedure
-    .meta({ openapi: { method: 'PATCH', path: '/services/{slug}', tags, summary: 'Change a service' } })
+  update: procedure
+    .meta({ openapi: { method: 'PATCH', path: '/services/{slug}', tags, summary: 'Change a service' }, scopes: ['services:write'] })
     .input(updateServiceInput)
     .output(serviceOutput)
     .mutation(({ ctx, input }) => updateService(ctx, input)),
 
-  delete: publicProcedure
+  delete: procedure
     .meta({
       openapi: { method: 'DELETE', path: '/services/{slug}', tags, summary: 'Remove a service nobody depends on' },
+      scopes: ['services:write'],
       successStatus: 204,
       errorStatuses: [409],
     })
@@ -59,7 +61,7 @@ export const servicesRouter = createTRPCRouter({
     .output(z.void())
     .mutation(({ ctx, input }) => deleteService(ctx, input.slug)),
 
-  blastRadius: publicProcedure
+  blastRadius: procedure
     .meta({
       openapi: {
         method: 'GET',
@@ -67,6 +69,7 @@ export const servicesRouter = createTRPCRouter({
         tags,
         summary: 'Services that would be hit if this one failed',
       },
+      scopes: ['services:read'],
     })
     .input(serviceSlugInput)
     .output(blastRadiusOutput)

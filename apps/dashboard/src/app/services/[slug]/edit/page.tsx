@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { RequireScopes } from '@/features/auth/access-gates';
 import { EditService } from '@/features/services/edit-service';
 
 export async function generateMetadata({ params }: PageProps<'/services/[slug]/edit'>): Promise<Metadata> {
@@ -7,5 +8,9 @@ export async function generateMetadata({ params }: PageProps<'/services/[slug]/e
 
 export default async function EditServicePage({ params }: PageProps<'/services/[slug]/edit'>) {
   const { slug } = await params;
-  return <EditService slug={slug} />;
+  return (
+    <RequireScopes scopes={['services:write']} what="editing services">
+      <EditService slug={slug} />
+    </RequireScopes>
+  );
 }
