@@ -209,7 +209,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // One principal resolution per request, for both faces: REST routes call the same procedures.
   const createContext = createContextFactory({ db: database.db, now, auth, cookies: options.cookies, controls });
 
-  const operations = registerRestRoutes(app, { createContext });
+  const operations = registerRestRoutes(app, { createContext, database });
   await registerAuthRoutes(app, { db: database.db, now, auth, controls, responseHeaders: responseHeadersOf });
   await registerDocsRoutes(app);
   registerHealthRoutes(app, database, () => shuttingDown);

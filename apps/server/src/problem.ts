@@ -2,7 +2,9 @@ import { fieldErrorsOf, isInputValidationError, DomainProblem, type FieldError }
 import { generalProblemType, isProblemType, PROBLEM_TYPES, type Problem, type ProblemType } from '@bastion/api/openapi';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import type { DatabaseHandle } from '@bastion/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pingFailure } from './health/ping.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -44,9 +46,17 @@ const UNAVAILABLE_CODES = new Set([
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ERR_SOCKET_CLOSED',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+  '53300', // too_many_connections
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  '57P05', // idle_session_timeout
 ]);
 
 /** True when an error, or anything in its `cause` chain, says the database is unreachable. */
@@ -59,6 +69,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+const DATABASE_UNREACHABLE: ProblemInit = { type: 'service-unavailable', detail: 'The database is unreachable; retry shortly.' };
+const OUTAGE_PING_TIMEOUT_MS = 1_000;
+
+/**
+ * `problemFromTRPCError`, and for what would be a 500, one question to the database: a failure
+ * while it does not answer is the outage, however the driver worded it (a connection dying under a
+ * query surfaces in more shapes than any list of codes holds), and the client should retry.
+ */
+export async function problemForFailedCall(error: TRPCError, database: Pick<DatabaseHandle, 'ping'>): Promise<ProblemInit> {
+  const problem = problemFromTRPCError(error);
+  if (problem.type !== 'internal-error') return problem;
+  return (await pingFailure(database, OUTAGE_PING_TIMEOUT_MS)) === undefined ? problem : DATABASE_UNREACHABLE;
 }
 
 /**
@@ -80,9 +104,7 @@ export function problemFromTRPCError(error: TRPCError): ProblemInit {
     const known = isProblemType(type) && PROBLEM_TYPES[type].status === status ? type : generalProblemType(status);
     return { type: known ?? 'internal-error', detail: error.message, errors: error.cause.errors, status };
   }
-  if (isDatabaseUnavailable(error)) {
-    return { type: 'service-unavailable', detail: 'The database is unreachable; retry shortly.' };
-  }
+  if (isDatabaseUnavailable(error)) return DATABASE_UNREACHABLE;
   const status = getHTTPStatusCodeFromError(error);
   if (status >= 500) return { type: 'internal-error', detail: 'An unexpected error occurred; the request id is in the server log.' };
   return { type: generalProblemType(status) ?? 'bad-request', detail: error.message, status };

@@ -1,6 +1,7 @@
 import type { DatabaseHandle } from '@bastion/db';
 import type { FastifyInstance } from 'fastify';
 import { EXEMPT_FROM_SHEDDING } from '../hardening/hardening.js';
+import { pingFailure } from './ping.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -13,26 +14,9 @@ export function registerHealthRoutes(app: FastifyInstance, database: DatabaseHan
   app.get('/healthz', { config }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config }, async (request, reply) => {
     if (isShuttingDown()) return reply.code(503).send({ status: 'shutting_down' });
-    try {
-      await withTimeout(database.ping(), READY_TIMEOUT_MS);
-      return { status: 'ready', database: database.kind };
-    } catch (error) {
-      request.log.warn({ err: error }, 'readiness check failed: database unreachable');
-      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', database: database.kind });
-    }
+    const failure = await pingFailure(database, READY_TIMEOUT_MS);
+    if (failure === undefined) return { status: 'ready', database: database.kind };
+    request.log.warn({ err: failure }, 'readiness check failed: database unreachable');
+    return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', database: database.kind });
   });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`timed out after ${ms} ms`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,13 +1,16 @@
 import { acceptsBody, listRestOperations, REST_BASE_PATH, type RestOperation } from '@bastion/api/openapi';
 import { appRouter, DomainProblem, type Context } from '@bastion/api';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, type AnyTRPCRouter } from '@trpc/server';
+import type { DatabaseHandle } from '@bastion/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { problemFromTRPCError, sendProblem } from '../problem.js';
+import { problemForFailedCall, sendProblem } from '../problem.js';
 import { compileQueryCoercion } from './query-coercion.js';
 
 export interface RestRoutesOptions {
   createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<Context>;
+  /** Asked when a call fails unexpectedly: an unreachable database makes it a 503, not a 500. */
+  database: Pick<DatabaseHandle, 'ping'>;
   router?: AnyTRPCRouter;
 }
 
@@ -70,7 +73,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRoutesOpti
           return await reply.code(operation.successStatus).send(output);
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
-          const problem = problemFromTRPCError(error);
+          const problem = await problemForFailedCall(error, options.database);
           if (problem.type === 'internal-error' || problem.type === 'service-unavailable') {
             request.log.error({ err: error.cause ?? error, procedure: operation.procedurePath }, 'procedure failed');
           }

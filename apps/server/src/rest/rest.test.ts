@@ -735,6 +735,24 @@ describe('failures the client cannot fix', () => {
     }
   });
 
+  it('answers 503, not 500, when a call fails in a way no code names while the database does not answer', async () => {
+    // What the driver threw once when PostgreSQL went down under a query: no SQLSTATE, no errno.
+    const unnamed = () => new TypeError("Cannot read properties of null (reading 'write')");
+    const database = createFailingDatabase(unnamed, () => Promise.reject(unnamed()));
+    const broken = await startTestApp({ database });
+    try {
+      const brokenApi = createApiClient(broken.baseUrl, validator, broken.auth);
+      for (const request of firstOfEachOperation) {
+        const path = fillPath(request.path, placeholders);
+        const res = await brokenApi(request.method, path, request.body === undefined ? {} : { body: request.body });
+        expectProblem(res, 503, 'service-unavailable');
+        expect(res.headers.get('retry-after'), `${request.method} ${path}`).toBe('5');
+      }
+    } finally {
+      await broken.close();
+    }
+  });
+
   // Last of the tests that use the database: it closes it for good.
   it('answers 503 service-unavailable with Retry-After on every operation once the database is gone', async () => {
     await t.database.close();

@@ -120,7 +120,7 @@ function closeOnce(handle: DatabaseHandle): DatabaseHandle {
  * A database whose every use throws `error`, as a driver failing mid-query would: for tests that
  * an unexpected failure stays opaque to clients. `ping` and `close` succeed.
  */
-export function createFailingDatabase(error: () => Error): DatabaseHandle {
+export function createFailingDatabase(error: () => Error, ping: () => Promise<void> = async () => undefined): DatabaseHandle {
   // A stand-in, not a drizzle instance: no real one fails on every property access.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
   const db = new Proxy({}, {
@@ -128,7 +128,7 @@ export function createFailingDatabase(error: () => Error): DatabaseHandle {
       throw error();
     },
   }) as Database;
-  return { db, kind: 'pglite', client: null, ping: async () => undefined, close: async () => undefined };
+  return { db, kind: 'pglite', client: null, ping, close: async () => undefined };
 }
 
 /** `expect.stringContaining` typed as the string it stands for, for use inside typed literals. */
