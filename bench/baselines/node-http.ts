@@ -52,7 +52,7 @@ function readBody(request: IncomingMessage): Promise<string> {
     let text = '';
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => (text += chunk));
-    request.on('end', () => resolve(text));
+    request.on('end', () => { resolve(text); });
     request.on('error', reject);
   });
 }
@@ -73,11 +73,11 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   try {
-    if (request.method === 'GET' && path === '/readyz') return send(response, 200, { status: 'ready' });
+    if (request.method === 'GET' && path === '/readyz') { send(response, 200, { status: 'ready' }); return; }
     if (request.method === 'GET' && path === '/api/v1/services') {
-      return send(response, 200, await store.listServices(parseQuery(new URLSearchParams(q === -1 ? '' : url.slice(q + 1)))));
+      send(response, 200, await store.listServices(parseQuery(new URLSearchParams(q === -1 ? '' : url.slice(q + 1))))); return;
     }
-    if (request.method === 'GET' && path === '/api/v1/status') return send(response, 200, await store.statusSummary());
+    if (request.method === 'GET' && path === '/api/v1/status') { send(response, 200, await store.statusSummary()); return; }
     const heartbeat = request.method === 'POST' ? HEARTBEATS.exec(path) : null;
     if (heartbeat) {
       const slug = decodeURIComponent(heartbeat[1] ?? '');
@@ -86,15 +86,15 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
       try {
         body = JSON.parse(await readBody(request));
       } catch {
-        return send(response, 400, { status: 400, detail: 'Malformed JSON' });
+        send(response, 400, { status: 400, detail: 'Malformed JSON' }); return;
       }
-      return send(response, 201, await store.recordHeartbeat(slug, parseHeartbeat(body)));
+      send(response, 201, await store.recordHeartbeat(slug, parseHeartbeat(body))); return;
     }
-    return send(response, 404, { status: 404, detail: 'Not found' });
+    send(response, 404, { status: 404, detail: 'Not found' }); return;
   } catch (error) {
-    if (error instanceof Invalid) return send(response, 422, { status: 422, detail: `Invalid ${error.message}` });
-    if (error instanceof StoreError) return send(response, error.status, { status: error.status, detail: error.message });
-    return send(response, 500, { status: 500, detail: 'Internal error' });
+    if (error instanceof Invalid) { send(response, 422, { status: 422, detail: `Invalid ${error.message}` }); return; }
+    if (error instanceof StoreError) { send(response, error.status, { status: error.status, detail: error.message }); return; }
+    send(response, 500, { status: 500, detail: 'Internal error' }); return;
   }
 }
 

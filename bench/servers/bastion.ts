@@ -1,5 +1,5 @@
 import { appRouter } from '@bastion/api';
-import { createAuthRuntime } from '@bastion/api/auth';
+import { authenticateApiKey, createAuthRuntime } from '@bastion/api/auth';
 import { openDatabase } from '@bastion/db';
 import { buildApp } from '@bastion/server';
 import { createContextFactory } from '@bastion/server/context';
@@ -9,7 +9,8 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
  * Bastion as the harness runs it: `buildApp` exactly as main.ts calls it (REST at /api/v1, the
  * native tRPC handler at /trpc), plus tRPC's stock Fastify adapter at /trpc-stock with the very
  * same context (principal resolution included), so one run compares both adapters. Env: PORT,
- * DATABASE_URL or BASTION_DATA_DIR, LOG_LEVEL. No metrics port (main.ts's separate listener).
+ * DATABASE_URL or BASTION_DATA_DIR, LOG_LEVEL, BENCH_WITHOUT and BENCH_API_KEY (above). No metrics
+ * port (main.ts's separate listener).
  */
 const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.BASTION_DATA_DIR });
 const auth = await createAuthRuntime(database.db);
@@ -17,6 +18,11 @@ const now = () => new Date();
 // Rate limiting stays on (its cost is part of every figure) with the budgets the harness sets:
 // buildApp's defaults (1,200 a minute per key) would turn the load into 429s.
 const perMinute = (name: string) => Number(process.env[name] ?? 0);
+// BENCH_WITHOUT=auth,controls,metrics leaves layers out for the per-middleware figures; without
+// auth every call runs as the bench key's principal, resolved once here from BENCH_API_KEY.
+const without = new Set((process.env.BENCH_WITHOUT ?? '').split(',').filter(Boolean));
+const fixedPrincipal = without.has('auth') ? await authenticateApiKey({ db: database.db, now }, process.env.BENCH_API_KEY ?? '') : undefined;
+if (without.has('auth') && !fixedPrincipal) throw new Error('BENCH_WITHOUT=auth needs BENCH_API_KEY, a valid key');
 const app = await buildApp({
   database,
   auth,
@@ -25,6 +31,11 @@ const app = await buildApp({
   controls: {
     anonymousPerMinute: perMinute('BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE'),
     principalPerMinute: perMinute('BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE'),
+  },
+  benchmarkWithout: {
+    ...(fixedPrincipal ? { auth: fixedPrincipal } : {}),
+    ...(without.has('controls') ? { controls: true } : {}),
+    ...(without.has('metrics') ? { metrics: true } : {}),
   },
 });
 const createContext = createContextFactory({ db: database.db, now, auth });

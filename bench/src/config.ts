@@ -24,13 +24,16 @@ export interface BenchConfig {
   noBuild: boolean;
   serverCpu: string;
   loadCpu: string;
+  /** Where Bastion's servers write V8 CPU profiles (`--cpu-prof`), or null for none. */
+  profileDir: string | null;
 }
 
 const USAGE = `pnpm bench [--quick] [--write] [--no-build] [--only=target,…] [--endpoints=get,post,list,status]
 
 Env: BENCH_DURATION (10s)  BENCH_WARMUP (3s)  BENCH_ROUNDS (3)  BENCH_CONNECTIONS (64,256)
      BENCH_SOAK (60s; 0 skips)  BENCH_COLD_STARTS (5)
-     BENCH_ADMIN_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test)  BENCH_PYTHON (/usr/bin/python3)`;
+     BENCH_ADMIN_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test)  BENCH_PYTHON (/usr/bin/python3)
+     BENCH_PROFILE_DIR (unset: Bastion's servers write a .cpuprofile there when they stop)`;
 
 function list(value: string | undefined): string[] | null {
   if (!value) return null;
@@ -76,5 +79,6 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     noBuild: flags.has('no-build'),
     serverCpu: '0',
     loadCpu: '1',
+    profileDir: env.BENCH_PROFILE_DIR ?? null,
   };
 }

@@ -17,18 +17,38 @@ const SERVER_MAIN = join(REPO_ROOT, 'apps/server/dist/main.js');
 const BASELINES = join(BENCH_DIR, 'baselines');
 /** Bastion's app with both tRPC handlers mounted (see the file); the table's Bastion rows use it. */
 const BASTION_ENTRY = join(BENCH_DIR, 'servers/bastion.ts');
-const PORTS: Record<ServerId, number> = { 'bastion-pg': 4201, 'bastion-pglite': 4202, fastify: 4203, 'node-http': 4204, fastapi: 4205 };
+const PORTS: Record<ServerId, number> = {
+  'bastion-pg': 4201,
+  'bastion-pglite': 4202,
+  fastify: 4203,
+  'node-http': 4204,
+  fastapi: 4205,
+  'bastion-pg-bare': 4207,
+};
 const MIDDLEWARE_PORT = 4206;
 
 /**
- * Middleware the server can switch off, measured as server CPU µs per request with it on minus
- * with it off, on `/healthz` (no database). Today only request logging exists; auth, rate
- * limiting, controls and metrics join this list once the server honours
- * `BASTION_DISABLE_MIDDLEWARE=<name,…>` (see docs/benchmarks.md).
+ * Layers measured as server CPU µs per `GET /api/v1/auth/me` (a procedure that reads no table:
+ * the principal comes from the context) with the layer on minus with it off. The bench server
+ * leaves layers out through `BENCH_WITHOUT` (buildApp's `benchmarkWithout`); rate limits are off
+ * at 0 a minute. Each pair differs in that one layer only.
  */
 const MIDDLEWARE_TOGGLES: { name: string; on: Env; off: Env }[] = [
+  { name: 'auth (API key: hash + one indexed lookup with its owner)', on: {}, off: { BENCH_WITHOUT: 'auth' } },
+  {
+    name: 'rate limit (per-key budget, in memory)',
+    on: {},
+    off: { BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE: '0' },
+  },
+  {
+    name: 'controls (block list, kill switches, read-only; limits off in both)',
+    on: { BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE: '0' },
+    off: { BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE: '0', BENCH_WITHOUT: 'controls' },
+  },
+  { name: 'metrics (prom-client histogram + Traffic page counters)', on: {}, off: { BENCH_WITHOUT: 'metrics' } },
   { name: 'request logging (pino JSON line per request, LOG_LEVEL=info)', on: { LOG_LEVEL: 'info' }, off: { LOG_LEVEL: 'warn' } },
 ];
+const MIDDLEWARE_PATH = '/api/v1/auth/me';
 
 type Env = Record<string, string | undefined>;
 
@@ -133,7 +153,7 @@ async function main() {
     for (const server of running.values()) await stopServer(server);
     running.clear();
 
-    const middleware = servers.includes('bastion-pg') ? await measureMiddleware(config, spec) : [];
+    const middleware = servers.includes('bastion-pg') ? await measureMiddleware(config, spec, benchKey.key) : [];
 
     // Raw samples beside the report (artifacts/ is git-ignored), to re-check a table later.
     const artifacts = join(REPO_ROOT, 'artifacts');
@@ -184,13 +204,17 @@ function serverSpec(
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: String(o.port) };
   switch (id) {
     case 'bastion-pg':
+    case 'bastion-pg-bare':
     case 'bastion-pglite':
       return {
         ...base,
         // Every endpoint but the status page needs credentials: measure authorised calls, not 401s.
         headers: { 'X-API-Key': o.apiKey },
         command: process.execPath,
-        args: o.fromDist ? [SERVER_MAIN] : ['--import', 'tsx', BASTION_ENTRY],
+        args: [
+          ...(o.config.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.config.profileDir}`] : []),
+          ...(o.fromDist ? [SERVER_MAIN] : ['--import', 'tsx', BASTION_ENTRY]),
+        ],
         cwd: o.fromDist ? REPO_ROOT : BENCH_DIR,
         env: {
           ...env,
@@ -201,7 +225,8 @@ function serverSpec(
           // request is counted (the limiter's cost is in the figures) and none is refused.
           BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000000',
           BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE: '1000000000',
-          ...(id === 'bastion-pg' ? { DATABASE_URL: o.pgUrl } : { BASTION_DATA_DIR: o.pgliteDir }),
+          ...(id === 'bastion-pglite' ? { BASTION_DATA_DIR: o.pgliteDir } : { DATABASE_URL: o.pgUrl }),
+          ...(id === 'bastion-pg-bare' ? { BENCH_WITHOUT: 'auth,controls,metrics', BENCH_API_KEY: o.apiKey } : {}),
           ...o.extraEnv,
         },
       };
@@ -272,7 +297,8 @@ async function measureColdStarts(
   let fromDist = built;
   const times = new Map<ServerId, number[]>();
   for (let i = 0; i < config.coldStarts; i++) {
-    for (const id of servers) {
+    // The bare server is the bench's own variant of bastion-pg, not a way anyone starts Bastion.
+    for (const id of servers.filter((server) => server !== 'bastion-pg-bare')) {
       const isBastion = id === 'bastion-pg' || id === 'bastion-pglite';
       let server: RunningServer;
       try {
@@ -291,18 +317,22 @@ async function measureColdStarts(
   return { coldStarts, fromDist };
 }
 
-/** Server CPU µs per `/healthz` request with each middleware toggle on and off (median of rounds). */
-async function measureMiddleware(config: BenchConfig, spec: (id: ServerId, env?: Env, port?: number) => ServerSpec): Promise<MiddlewareCost[]> {
+/** Server CPU µs per `GET /api/v1/auth/me` with each middleware toggle on and off (median of rounds). */
+async function measureMiddleware(
+  config: BenchConfig,
+  spec: (id: ServerId, env?: Env, port?: number) => ServerSpec,
+  benchKey: string,
+): Promise<MiddlewareCost[]> {
   const costs: MiddlewareCost[] = [];
-  const healthz: RequestSpec = { method: 'GET', path: '/healthz', calls: 1 };
+  const me: RequestSpec = { method: 'GET', path: MIDDLEWARE_PATH, calls: 1 };
   const usPerRequest = async (env: Env) => {
-    const server = await startServer(spec('bastion-pg', env, MIDDLEWARE_PORT));
+    const server = await startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, ...env }, MIDDLEWARE_PORT));
     try {
-      await load(server, healthz, 64, config.warmupSec, config);
+      await load(server, me, 64, config.warmupSec, config);
       const values: number[] = [];
       for (let round = 0; round < config.rounds; round++) {
         const before = cpuTimeUs(server.pid);
-        const report = await load(server, healthz, 64, config.durationSec, config);
+        const report = await load(server, me, 64, config.durationSec, config);
         values.push((cpuTimeUs(server.pid) - before) / Math.max(1, report.requests));
       }
       return median(values);

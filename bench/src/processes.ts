@@ -45,11 +45,9 @@ export async function startServer(spec: ServerSpec, timeoutMs = 60_000): Promise
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   child.once('exit', () => {
-    exited = true;
     running.delete(child);
   });
   const pid = child.pid;
@@ -57,7 +55,7 @@ export async function startServer(spec: ServerSpec, timeoutMs = 60_000): Promise
 
   const url = `http://127.0.0.1:${spec.port}/readyz`;
   while (performance.now() - started < timeoutMs) {
-    if (exited) throw new Error(`${spec.name} exited before it was ready:\n${tail}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${spec.name} exited before it was ready:\n${tail}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (response.status === 200) {
@@ -76,9 +74,15 @@ export async function startServer(spec: ServerSpec, timeoutMs = 60_000): Promise
 export async function stopServer(server: RunningServer): Promise<void> {
   const { child, pid } = server;
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   signalGroup(pid, 'SIGTERM');
-  const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), 5000);
+  const timer = setTimeout(() => {
+    signalGroup(pid, 'SIGKILL');
+  }, 5000);
   await exited;
   clearTimeout(timer);
 }

@@ -60,11 +60,17 @@ describe('verdict', () => {
     ...over,
   });
   it('passes a REST GET row that meets every goal', () => {
-    expect(verdict(row({}))).toBe('PASS');
+    expect(verdict(row({ target: 'bastion-rest-bare' }))).toBe('PASS');
   });
   it('names each goal a row misses', () => {
-    expect(verdict(row({ vsFastapi: 2, errors: 4 }))).toBe('FAIL: REST ≥3× FastAPI, zero errors');
+    expect(verdict(row({ target: 'bastion-rest-bare', vsFastapi: 2, errors: 4 }))).toBe('FAIL: REST ≥3× FastAPI, zero errors');
     expect(verdict(row({ connections: 256, p99Ms: 80 }))).toBe('FAIL: p99 <50 ms @256');
+  });
+  it('holds the bare rows to the like-for-like ratios and the full REST rows to 2.5× FastAPI', () => {
+    expect(verdict(row({ target: 'bastion-rest-bare', vsFastapi: 2.6, vsFastify: 0.6 }))).toBe('FAIL: REST ≥3× FastAPI, REST ≥0.7× Fastify');
+    expect(verdict(row({ target: 'bastion-rest', vsFastapi: 2.6, vsFastify: 0.6 }))).toBe('PASS');
+    expect(verdict(row({ target: 'bastion-rest', vsFastapi: 2.4 }))).toBe('FAIL: REST, all layers on, ≥2.5× FastAPI');
+    expect(verdict(row({ target: 'bastion-trpc-bare', vsFastapi: 1.9 }))).toBe('FAIL: tRPC ≥2× FastAPI');
   });
   it('fails a cell that completed no request instead of passing it for having no errors', () => {
     expect(verdict(row({ target: 'bastion-trpc-batch', connections: 256, requestsPerSec: 0, callsPerSec: 0, p99Ms: 0 }))).toBe(

@@ -12,7 +12,7 @@ export const ENDPOINT_LABELS: Record<EndpointId, string> = {
 };
 
 /** The servers the harness starts; several targets can share one (REST and tRPC share Bastion's). */
-export type ServerId = 'bastion-pg' | 'bastion-pglite' | 'fastify' | 'node-http' | 'fastapi';
+export type ServerId = 'bastion-pg' | 'bastion-pg-bare' | 'bastion-pglite' | 'fastify' | 'node-http' | 'fastapi';
 
 export interface RequestSpec {
   method: 'GET' | 'POST';
@@ -71,8 +71,16 @@ const trpcBatch = (prefix: string): Record<EndpointId, RequestSpec> => ({
   },
 });
 
-/** Every target of the comparison. Ratios are taken against `fastapi` and `fastify`. */
+/**
+ * Every target of the comparison. Ratios are taken against `fastapi` and `fastify`. The *bare*
+ * Bastion rows run without auth, rate limits, controls and metrics (`BENCH_WITHOUT`): every call
+ * is the bench key's principal and still writes its audit row; the others run as deployed.
+ */
 export const TARGETS: Target[] = [
+  // Like for like with the baselines, which authenticate, limit, control and measure nothing.
+  { id: 'bastion-rest-bare', label: 'Bastion REST (bare)', server: 'bastion-pg-bare', requests: rest() },
+  { id: 'bastion-trpc-bare', label: 'Bastion tRPC (bare)', server: 'bastion-pg-bare', requests: trpc('/trpc') },
+  // As deployed: API key auth, rate limits, controls and metrics on.
   { id: 'bastion-rest', label: 'Bastion REST', server: 'bastion-pg', requests: rest() },
   { id: 'bastion-trpc', label: 'Bastion tRPC', server: 'bastion-pg', requests: trpc('/trpc') },
   { id: 'bastion-trpc-batch', label: 'Bastion tRPC batch×10', server: 'bastion-pg', requests: trpcBatch('/trpc') },

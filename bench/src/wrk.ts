@@ -16,7 +16,8 @@ export interface WrkReport {
 }
 
 const MARKER = '@@wrk ';
-const FIELDS = ['requests', 'durationUs', 'connect', 'read', 'write', 'status', 'timeout', 'p50Us', 'p99Us', 'maxUs'] as const;
+/** The numbers `wrk-report.lua` prints. */
+type WrkField = 'requests' | 'durationUs' | 'connect' | 'read' | 'write' | 'status' | 'timeout' | 'p50Us' | 'p99Us' | 'maxUs';
 
 /** Reads the `@@wrk {…}` line `wrk-report.lua` writes; throws when wrk printed none (it failed). */
 export function parseWrkReport(stdout: string): WrkReport {
@@ -25,7 +26,7 @@ export function parseWrkReport(stdout: string): WrkReport {
   const raw: unknown = JSON.parse(line.slice(MARKER.length));
   if (typeof raw !== 'object' || raw === null) throw new Error(`bad wrk report: ${line}`);
   const record = raw as Record<string, unknown>;
-  const n = (key: (typeof FIELDS)[number]) => {
+  const n = (key: WrkField) => {
     const value = record[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`wrk report lacks ${key}: ${line}`);
     return value;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import cookie from '@fastify/cookie';
 import { appRouter, deleteExpiredIdempotencyKeys, DomainProblem } from '@bastion/api';
-import { createAuthRuntime, type AuthOptions, type AuthRuntime } from '@bastion/api/auth';
+import { createAuthRuntime, type AuthOptions, type AuthRuntime, type Principal } from '@bastion/api/auth';
 import { ControlsRuntime, defaultRateLimits, procedureCatalogue } from '@bastion/api/controls';
 import { REST_BASE_PATH } from '@bastion/api/openapi';
 import { TrafficRecorder } from '@bastion/api/traffic';
@@ -71,6 +71,13 @@ export interface BuildAppOptions {
    * `loopback`). Default: none, so a client cannot pick the address it is rate-limited and blocked by.
    */
   trustProxy?: string[];
+  /**
+   * For the benchmark's per-middleware figures only (`bench/servers/bastion.ts`), never for serving:
+   * leaves a layer out so its cost shows as the difference. `auth` runs every call as the given
+   * principal without looking at credentials; `controls` drops kill switches, blocks and rate
+   * limits; `metrics` drops the request metrics and the traffic recorder.
+   */
+  benchmarkWithout?: { auth?: Principal; controls?: true; metrics?: true };
 }
 
 export const DEFAULT_TRPC_MAX_BATCH_SIZE = 20;
@@ -163,8 +170,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const without = options.benchmarkWithout ?? {};
   const traffic =
-    options.traffic ??
+    without.metrics ? false : options.traffic ??
     new TrafficRecorder({
       db: database.db,
       instance: `${hostname()}:${String(process.pid)}:${randomUUID().slice(0, 8)}`,
@@ -174,7 +182,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
     });
   if (traffic && options.traffic === undefined) traffic.start();
-  registerMetricsHooks(app, options.metrics ?? createMetrics({ defaultMetrics: false }), traffic || undefined);
+  if (!without.metrics) registerMetricsHooks(app, options.metrics ?? createMetrics({ defaultMetrics: false }), traffic || undefined);
   app.decorate('beginDraining', function beginDraining() {
     shuttingDown = true;
   });
@@ -207,7 +215,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(cookie);
 
   // One principal resolution per request, for both faces: REST routes call the same procedures.
-  const createContext = createContextFactory({ db: database.db, now, auth, cookies: options.cookies, controls });
+  const createContext = createContextFactory({
+    db: database.db,
+    now,
+    auth,
+    cookies: options.cookies,
+    controls: without.controls ? undefined : controls,
+    fixedPrincipal: without.auth,
+  });
 
   const operations = registerRestRoutes(app, { createContext, database });
   await registerAuthRoutes(app, { db: database.db, now, auth, controls, responseHeaders: responseHeadersOf });

@@ -1,5 +1,5 @@
 import { IDEMPOTENT_REPLAYED_HEADER, type Context } from '@bastion/api';
-import type { AuthRuntime } from '@bastion/api/auth';
+import type { AuthRuntime, Principal } from '@bastion/api/auth';
 import type { ControlsRuntime, ResponseHeaders } from '@bastion/api/controls';
 import type { Database } from '@bastion/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +13,8 @@ export interface ContextDeps {
   cookies?: CookieOptions | undefined;
   /** The runtime controls every call is checked against (kill switches, limits, blocks). */
   controls?: ControlsRuntime | undefined;
+  /** Benchmark only (`benchmarkWithout.auth`): every request is this principal, credentials unread. */
+  fixedPrincipal?: Principal | undefined;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ContextDeps {
 export function createContextFactory(deps: ContextDeps) {
   const { db, now, auth } = deps;
   return async function createContext(request: FastifyRequest, reply: FastifyReply): Promise<Context> {
-    const { failure, ...resolved } = await resolvePrincipal(request, { db, now, auth });
+    const { failure, ...resolved } = deps.fixedPrincipal ? { principal: deps.fixedPrincipal } : await resolvePrincipal(request, { db, now, auth });
     // Kept on the request for what runs after the answer: the log line, metrics, top callers.
     request.principal = resolved.principal;
     if (failure) request.credentialFailure = failure;

@@ -21,6 +21,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** PostgreSQL URL; when unset the embedded PGlite database is used. */
   DATABASE_URL: z.url().optional(),
+  /** With DATABASE_URL: named prepared statements; `false` behind PgBouncer in transaction mode. */
+  BASTION_PG_PREPARED_STATEMENTS: booleanFlag.default(true),
   /** Where PGlite keeps its files (ignored with DATABASE_URL). */
   BASTION_DATA_DIR: z.string().min(1).default(resolve(REPO_ROOT, '.data')),
   /** Seed a demo fleet when the database has no services yet. */

@@ -8,7 +8,11 @@ import { createMetrics } from './metrics/metrics.js';
 import { serveMetrics } from './metrics/metrics-server.js';
 
 const env = readEnv();
-const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.BASTION_DATA_DIR });
+const database = await openDatabase({
+  url: env.DATABASE_URL,
+  dataDir: env.BASTION_DATA_DIR,
+  preparedStatements: env.BASTION_PG_PREPARED_STATEMENTS,
+});
 const metrics = createMetrics();
 // Built here rather than inside buildApp so a wrong BASTION_KEY_ENCRYPTION_SECRET stops the start.
 const auth = await createAuthRuntime(database.db, { keyEncryptionSecret: env.BASTION_KEY_ENCRYPTION_SECRET });

@@ -1,3 +1,5 @@
 export { openDatabase, migrationsFolder } from './client.js';
 export type { Database, DatabaseHandle, OpenDatabaseOptions, Schema } from './client.js';
 export * as schema from './schema.js';
+export { preparedFor } from './prepared.js';
+export { coalescedFor } from './coalesced.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@bastion/db';
-import { schema } from '@bastion/db';
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { preparedFor, schema } from '@bastion/db';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { verifyAccessToken } from './access-tokens.js';
 import type { ApiKeyPrincipal, UserPrincipal } from './principal.js';
 import type { AuthRuntime } from './runtime.js';
@@ -52,10 +52,26 @@ async function activeUser(db: Database, id: string): Promise<UserRow | null> {
   return user && !user.disabledAt ? user : null;
 }
 
-async function usableKey(db: Database, row: ApiKeyRow | undefined, now: Date): Promise<{ key: ApiKeyRow; owner: UserRow } | null> {
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
-  const owner = await activeUser(db, row.ownerId);
-  return owner ? { key: row, owner } : null;
+type KeyWithOwner = { key: ApiKeyRow; owner: UserRow };
+
+/** A key with its owner, in one prepared query: this runs on every API-key request. */
+const keyWithOwnerWhere = (column: typeof schema.apiKeys.prefix | typeof schema.apiKeys.id) =>
+  preparedFor((db) =>
+    db
+      .select({ key: schema.apiKeys, owner: schema.users })
+      .from(schema.apiKeys)
+      .innerJoin(schema.users, eq(schema.users.id, schema.apiKeys.ownerId))
+      .where(eq(column, sql.placeholder('value')))
+      .prepare(`api_key_with_owner_by_${column.name}`),
+  );
+const keyWithOwnerByPrefix = keyWithOwnerWhere(schema.apiKeys.prefix);
+const keyWithOwnerById = keyWithOwnerWhere(schema.apiKeys.id);
+
+/** The key and owner when the key is neither revoked nor expired and its owner is not disabled. */
+function usable(found: KeyWithOwner | undefined, now: Date): KeyWithOwner | null {
+  if (!found) return null;
+  const { key, owner } = found;
+  return key.revokedAt || (key.expiresAt && key.expiresAt <= now) || owner.disabledAt ? null : found;
 }
 
 /**
@@ -69,18 +85,20 @@ export async function authenticateAccessToken(deps: AuthDeps, token: string): Pr
     const user = await activeUser(deps.db, claims.id);
     return user ? userPrincipal(user, intersectScopes(claims.scopes, userScopes(user.role)), 'token') : null;
   }
-  const [row] = await deps.db.select().from(schema.apiKeys).where(eq(schema.apiKeys.id, claims.id));
-  const found = await usableKey(deps.db, row, deps.now());
-  return found ? keyPrincipal(found.key, found.owner, intersectScopes(claims.scopes, found.key.scopes.filter(isScope)), 'token') : null;
+  const [found] = await keyWithOwnerById(deps.db).execute({ value: claims.id });
+  const usableKey = usable(found, deps.now());
+  return usableKey
+    ? keyPrincipal(usableKey.key, usableKey.owner, intersectScopes(claims.scopes, usableKey.key.scopes.filter(isScope)), 'token')
+    : null;
 }
 
 /** Looks a presented API key up by its prefix and compares hashes in constant time. */
-export async function verifyApiKeySecret(db: Database, presented: string, now: Date): Promise<{ key: ApiKeyRow; owner: UserRow } | null> {
+export async function verifyApiKeySecret(db: Database, presented: string, now: Date): Promise<KeyWithOwner | null> {
   const match = API_KEY_PATTERN.exec(presented);
   if (!match?.[1]) return null;
-  const [row] = await db.select().from(schema.apiKeys).where(eq(schema.apiKeys.prefix, match[1]));
-  if (!row || !digestsEqual(row.secretHash, sha256(presented))) return null;
-  return usableKey(db, row, now);
+  const [found] = await keyWithOwnerByPrefix(db).execute({ value: match[1] });
+  if (!found || !digestsEqual(found.key.secretHash, sha256(presented))) return null;
+  return usable(found, now);
 }
 
 /** Last-used time is written at most once a minute per key, not on every request. */

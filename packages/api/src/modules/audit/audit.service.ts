@@ -1,6 +1,6 @@
 import type { Database } from '@bastion/db';
-import { schema } from '@bastion/db';
-import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
+import { preparedFor, schema } from '@bastion/db';
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { decodeTimeCursor, encodeCursor } from '../../common/pagination.js';
 import { principalLabel, type Principal } from '../../auth/principal.js';
 import type { AuditEntry, ListAuditInput } from './audit.schema.js';
@@ -22,7 +22,7 @@ export interface AuditEvent {
  * deletes it, and a database trigger refuses both.
  */
 export async function writeAudit(deps: { db: Database; now: () => Date }, event: AuditEvent): Promise<void> {
-  await deps.db.insert(schema.auditLog).values({
+  await insertAuditRow(deps.db).execute({
     at: deps.now(),
     actorKind: event.actor.kind,
     actorId: event.actor.id,
@@ -35,6 +35,25 @@ export async function writeAudit(deps: { db: Database; now: () => Date }, event:
     detail: event.detail ?? null,
   });
 }
+
+// Prepared: every mutation writes one.
+const insertAuditRow = preparedFor((db) =>
+  db
+    .insert(schema.auditLog)
+    .values({
+      at: sql.placeholder('at'),
+      actorKind: sql.placeholder('actorKind'),
+      actorId: sql.placeholder('actorId'),
+      actorLabel: sql.placeholder('actorLabel'),
+      action: sql.placeholder('action'),
+      target: sql.placeholder('target'),
+      result: sql.placeholder('result'),
+      requestId: sql.placeholder('requestId'),
+      ip: sql.placeholder('ip'),
+      detail: sql.placeholder('detail'),
+    })
+    .prepare('insert_audit_row'),
+);
 
 /** Audit rows newest first, filtered by actor, action, result and time; cursor-paginated. */
 export async function listAudit(deps: { db: Database }, input: ListAuditInput): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {

@@ -1,5 +1,5 @@
-import { schema, type Database } from '@bastion/db';
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { preparedFor, schema, type Database } from '@bastion/db';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { invalidInput, notFound } from '../../common/errors.js';
 import { decodeTimeCursor, encodeCursor } from '../../common/pagination.js';
 import { MAX_CLOCK_SKEW_MS, type CreateHeartbeatInput, type Heartbeat, type ListHeartbeatsInput } from './heartbeats.schema.js';
@@ -23,8 +23,27 @@ function toHeartbeat(row: HeartbeatRow, serviceSlug: string): Heartbeat {
   };
 }
 
+// Prepared: every heartbeat a monitor reports runs these two.
+const serviceIdBySlug = preparedFor((db) =>
+  db.select({ id: schema.services.id }).from(schema.services).where(eq(schema.services.slug, sql.placeholder('slug'))).prepare('service_id_by_slug'),
+);
+const insertHeartbeat = preparedFor((db) =>
+  db
+    .insert(schema.heartbeats)
+    .values({
+      serviceId: sql.placeholder('serviceId'),
+      status: sql.placeholder('status'),
+      latencyMs: sql.placeholder('latencyMs'),
+      message: sql.placeholder('message'),
+      observedAt: sql.placeholder('observedAt'),
+      receivedAt: sql.placeholder('receivedAt'),
+    })
+    .returning()
+    .prepare('insert_heartbeat'),
+);
+
 async function serviceIdOf(db: Database, slug: string): Promise<string> {
-  const [service] = await db.select({ id: schema.services.id }).from(schema.services).where(eq(schema.services.slug, slug));
+  const [service] = await serviceIdBySlug(db).execute({ slug });
   if (!service) throw notFound(`No service with slug "${slug}".`);
   return service.id;
 }
@@ -39,17 +58,14 @@ export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatI
     ]);
   }
   const serviceId = await serviceIdOf(db, input.slug);
-  const [row] = await db
-    .insert(schema.heartbeats)
-    .values({
-      serviceId,
-      status: input.status,
-      latencyMs: input.latencyMs ?? null,
-      message: input.message ?? null,
-      observedAt,
-      receivedAt,
-    })
-    .returning();
+  const [row] = await insertHeartbeat(db).execute({
+    serviceId,
+    status: input.status,
+    latencyMs: input.latencyMs ?? null,
+    message: input.message ?? null,
+    observedAt,
+    receivedAt,
+  });
   if (!row) throw new Error('insert returned no row');
   return toHeartbeat(row, input.slug);
 }

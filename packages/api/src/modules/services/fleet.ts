@@ -1,4 +1,4 @@
-import { schema, type Database } from '@bastion/db';
+import { coalescedFor, schema, type Database } from '@bastion/db';
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { deriveStatuses, type DerivedStatus, type StatusFacts } from './service-status.js';
 
@@ -25,7 +25,15 @@ export interface Fleet {
  * status needs its dependencies' facts; the catalogue is small enough to read whole.
  */
 export async function loadFleet(db: Database, now: Date): Promise<Fleet> {
-  const [rows, edges, latest, open] = await Promise.all([
+  return fleetFromFacts(now, await fleetFacts(db));
+}
+
+/**
+ * The four queries, shared by the calls that ask at the same moment (`coalescedFor`: each still
+ * sees its own earlier writes); each call derives statuses at its own `now`.
+ */
+const fleetFacts = coalescedFor((db) =>
+  Promise.all([
     db.select().from(schema.services).orderBy(schema.services.slug),
     db
       .select({ from: schema.serviceDependencies.serviceId, to: schema.services.slug })
@@ -42,8 +50,10 @@ export async function loadFleet(db: Database, now: Date): Promise<Fleet> {
       .from(schema.incidents)
       .innerJoin(schema.incidentServices, eq(schema.incidentServices.incidentId, schema.incidents.id))
       .where(ne(schema.incidents.status, 'resolved')),
-  ]);
+  ]),
+);
 
+function fleetFromFacts(now: Date, [rows, edges, latest, open]: Awaited<ReturnType<typeof fleetFacts>>): Fleet {
   const slugById = new Map(rows.map((row) => [row.id, row.slug]));
   const dependsOn = new Map<string, string[]>();
   const dependents = new Map<string, string[]>();
