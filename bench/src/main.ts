@@ -25,7 +25,8 @@ const PORTS: Record<ServerId, number> = {
   fastapi: 4205,
   'bastion-pg-bare': 4207,
 };
-const MIDDLEWARE_PORT = 4206;
+/** The middleware pairs take this port and the next (4207 is the bare server's). */
+const MIDDLEWARE_PORT = 4208;
 
 /**
  * Layers measured as server CPU µs per `GET /api/v1/auth/me` (a procedure that reads no table:
@@ -317,7 +318,11 @@ async function measureColdStarts(
   return { coldStarts, fromDist };
 }
 
-/** Server CPU µs per `GET /api/v1/auth/me` with each middleware toggle on and off (median of rounds). */
+/**
+ * Server CPU µs per `GET /api/v1/auth/me` with each layer on and off. Both servers run side by side
+ * and take turns, round after round (at least five), so drift on the machine hits both alike;
+ * the figures are medians over rounds.
+ */
 async function measureMiddleware(
   config: BenchConfig,
   spec: (id: ServerId, env?: Env, port?: number) => ServerSpec,
@@ -325,26 +330,29 @@ async function measureMiddleware(
 ): Promise<MiddlewareCost[]> {
   const costs: MiddlewareCost[] = [];
   const me: RequestSpec = { method: 'GET', path: MIDDLEWARE_PATH, calls: 1 };
-  const usPerRequest = async (env: Env) => {
-    const server = await startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, ...env }, MIDDLEWARE_PORT));
-    try {
-      await load(server, me, 64, config.warmupSec, config);
-      const values: number[] = [];
-      for (let round = 0; round < config.rounds; round++) {
-        const before = cpuTimeUs(server.pid);
-        const report = await load(server, me, 64, config.durationSec, config);
-        values.push((cpuTimeUs(server.pid) - before) / Math.max(1, report.requests));
-      }
-      return median(values);
-    } finally {
-      await stopServer(server);
-    }
+  const rounds = Math.max(5, config.rounds);
+  const usPerRequest = async (server: RunningServer) => {
+    const before = cpuTimeUs(server.pid);
+    const report = await load(server, me, 64, config.durationSec, config);
+    return (cpuTimeUs(server.pid) - before) / Math.max(1, report.requests);
   };
   for (const toggle of MIDDLEWARE_TOGGLES) {
     log(`• middleware: ${toggle.name}`);
-    const off = await usPerRequest(toggle.off);
-    const on = await usPerRequest(toggle.on);
-    costs.push({ name: toggle.name, offUs: off, onUs: on });
+    const off = await startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, ...toggle.off }, MIDDLEWARE_PORT));
+    const on = await startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, ...toggle.on }, MIDDLEWARE_PORT + 1));
+    try {
+      for (const server of [off, on]) await load(server, me, 64, config.warmupSec, config);
+      const offUs: number[] = [];
+      const onUs: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        // Alternate which goes first, so neither always runs on a machine the other just warmed.
+        const order = round % 2 === 0 ? ([off, on] as const) : ([on, off] as const);
+        for (const server of order) (server === off ? offUs : onUs).push(await usPerRequest(server));
+      }
+      costs.push({ name: toggle.name, offUs: median(offUs), onUs: median(onUs) });
+    } finally {
+      await Promise.all([stopServer(off), stopServer(on)]);
+    }
   }
   return costs;
 }

@@ -176,7 +176,7 @@ export function renderReport(input: {
     out.push(
       '## Per-request middleware cost',
       '',
-      'Server CPU per `GET /api/v1/auth/me` (a procedure that reads no table) with each layer on and off, every other layer as in the table above; the difference is what the layer costs each call. `bench/servers/bastion.ts` leaves a layer out with `BENCH_WITHOUT` (buildApp’s `benchmarkWithout`, never set when serving).',
+      'Server CPU per `GET /api/v1/auth/me` (a procedure that reads no table) with each layer on and off (two servers side by side taking turns, median of at least 5 rounds), every other layer as in the table above; the difference is what the layer costs each call. `bench/servers/bastion.ts` leaves a layer out with `BENCH_WITHOUT` (buildApp’s `benchmarkWithout`, never set when serving).',
       '',
       markdownTable(
         ['middleware', 'off µs/req', 'on µs/req', 'cost µs/req'],
