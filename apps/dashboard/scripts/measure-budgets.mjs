@@ -8,6 +8,9 @@
  *                                                           with its data, in headless Chromium
  *   --route /services   measure another route                --runs 7   samples for the timing
  *   --email, --password sign in as this account first (default: the demo operator)
+ *   --hydrated <css>    instead of the overview's readiness, time until the element matching <css>
+ *                       is hydrated (React has attached to it), e.g. --route /login --hydrated form
+ *                       --anonymous: the floor a page without data costs on this machine
  *   --check             exit 1 when a budget is exceeded
  *
  * First-load JS: Next 16 no longer prints it, so it is computed from the build: every script the
@@ -38,6 +41,8 @@ const { values } = parseArgs({
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
     email: { type: 'string', default: 'operator@demo.bastion' },
     password: { type: 'string', default: 'demo-operator-password' },
+    hydrated: { type: 'string' },
+    anonymous: { type: 'boolean', default: false },
   },
 });
 
@@ -60,7 +65,8 @@ async function pageHtml(route) {
   const htmlFile = join(appDir, route === '/' ? 'index.html' : `${route.replace(/^\//, '')}.html`);
   if (existsSync(htmlFile)) return readFileSync(htmlFile, 'utf8');
   if (!values.url) throw new Error(`${route} is rendered per request: pass --url of a running dashboard (after \`next build --webpack\`).`);
-  const response = await fetch(new URL(route, values.url), { headers: { cookie: await signIn(values.url) }, redirect: 'manual' });
+  const headers = values.anonymous ? {} : { cookie: await signIn(values.url) };
+  const response = await fetch(new URL(route, values.url), { headers, redirect: 'manual' });
   if (response.status !== 200) throw new Error(`GET ${route}: ${response.status}`);
   return response.text();
 }
@@ -105,23 +111,40 @@ async function timeToInteractive(url, runs) {
   try {
     for (let i = 0; i < runs; i += 1) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      const cookies = (await signIn(url)).split('; ').map((pair) => {
-        const [name, ...rest] = pair.split('=');
-        return { name, value: rest.join('='), url };
-      });
-      await context.addCookies(cookies);
+      if (!values.anonymous) {
+        const cookies = (await signIn(url)).split('; ').map((pair) => {
+          const [name, ...rest] = pair.split('=');
+          return { name, value: rest.join('='), url };
+        });
+        await context.addCookies(cookies);
+      }
       const page = await context.newPage();
       // Stamped in the page the moment the overview turns ready: polling from outside the page
       // would add its own latency (hundreds of ms on a busy machine) to every sample.
-      await page.addInitScript(() => {
-        new MutationObserver((_, observer) => {
-          if (!document.querySelector('[data-testid="overview"][data-ready="true"]')) return;
-          /** @type {any} */ (window).__overviewReadyAt = performance.now();
-          observer.disconnect();
-        }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });
-      });
+      if (values.hydrated) {
+        // Hydration changes no attribute to observe: look for React's fiber on the element each frame.
+        await page.addInitScript((selector) => {
+          const look = () => {
+            const element = document.querySelector(selector);
+            if (element && Object.keys(element).some((key) => key.startsWith('__reactFiber'))) {
+              /** @type {any} */ (window).__overviewReadyAt = performance.now();
+              return;
+            }
+            requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        }, values.hydrated);
+      } else {
+        await page.addInitScript(() => {
+          new MutationObserver((_, observer) => {
+            if (!document.querySelector('[data-testid="overview"][data-ready="true"]')) return;
+            /** @type {any} */ (window).__overviewReadyAt = performance.now();
+            observer.disconnect();
+          }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });
+        });
+      }
       await page.goto(url, { waitUntil: 'commit' });
-      await page.waitForSelector('[data-testid="overview"][data-ready="true"]', { timeout: 30_000 });
+      await page.waitForFunction(() => /** @type {any} */ (window).__overviewReadyAt !== undefined, null, { timeout: 30_000 });
       const sample = await page.evaluate(() => {
         const nav = /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType('navigation')[0]);
         const scripts = performance
@@ -163,7 +186,8 @@ failed ||= !jsOk;
 if (values.url) {
   const url = new URL(values.route, values.url).toString();
   const t = await timeToInteractive(url, Number(values.runs));
-  console.log(`\nOverview interactive with data at ${url} (median of ${t.runs} cold loads):`);
+  const what = values.hydrated ? `${values.route} hydrated (${values.hydrated})` : 'Overview interactive with data';
+  console.log(`\n${what} at ${url} (median of ${t.runs} cold loads):`);
   console.log(`  DOMContentLoaded       ${t.domContentLoadedMs.toFixed(0)} ms`);
   console.log(`  hydrated + data shown  ${t.readyMs.toFixed(0)} ms   (samples: ${t.all.join(', ')} ms)`);
   console.log(`  scripts on the wire    ${t.scriptKbOnWire.toFixed(1)} kB (compressed by next start)`);
