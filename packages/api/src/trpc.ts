@@ -4,7 +4,8 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ANONYMOUS, type Principal } from './auth/principal.js';
 import type { AuthRuntime } from './auth/runtime.js';
 import type { Scope } from './auth/scopes.js';
-import { conflict, DomainProblem, fieldErrorsOf, forbidden, isInputValidationError, unauthorized, type FieldError } from './common/errors.js';
+import { conflict, DomainProblem, fieldErrorsOf, forbidden, invalidInput, isInputValidationError, unauthorized, type FieldError } from './common/errors.js';
+import { nulCharacterPointer } from './common/unstorable-text.js';
 import { callIdempotently } from './idempotency/idempotent-call.js';
 import { idempotencyScope, invalidIdempotencyKey, parseIdempotencyKey, requestFingerprint } from './idempotency/idempotency-key.js';
 import { writeAudit, type AuditResult } from './modules/audit/audit.service.js';
@@ -264,7 +265,18 @@ const shield = t.middleware(async function shield(opts) {
   return opts.next();
 });
 
-const authorizedProcedure = t.procedure.use(shield).use(authorize).use(mapConstraintViolations);
+/** Text the database cannot store is the caller's mistake (422 at the field), not a failed statement. */
+const refuseNulCharacters = t.middleware(async function refuseNulCharacters(opts) {
+  const pointer = nulCharacterPointer(await opts.getRawInput());
+  if (pointer !== undefined) {
+    throw invalidInput('Text must not contain the NUL character (U+0000).', [
+      { pointer, detail: 'Must not contain the NUL character (U+0000): it cannot be stored.' },
+    ]);
+  }
+  return opts.next();
+});
+
+const authorizedProcedure = t.procedure.use(shield).use(authorize).use(refuseNulCharacters).use(mapConstraintViolations);
 
 /**
  * `Idempotency-Key` on mutations (both faces): the call runs in a transaction that also stores

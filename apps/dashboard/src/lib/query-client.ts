@@ -20,7 +20,10 @@ export function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {
-        staleTime: 1_000,
+        // As long as the poll: data the server rendered into the page is not fetched again the
+        // moment it hydrates (three requests competing with hydration, measured), and a page
+        // visited a moment ago shows its cache without a refetch; the poll keeps both fresh.
+        staleTime: POLL_INTERVAL_MS,
         refetchInterval: POLL_INTERVAL_MS,
         // One quick retry: a longer back-off would delay the "unreachable" state by seconds.
         retry: (failures, error) => failures < 1 && !isClientError(error),

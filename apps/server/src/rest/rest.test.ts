@@ -136,6 +136,20 @@ describe('services', () => {
     expect(unknownDependency.errors).toEqual([{ pointer: '/dependsOn/1', detail: stringContaining('ghost') }]);
   });
 
+  it('answers 422 at the field, not 500, for text holding the NUL character the database cannot store', async () => {
+    await createService({ slug: 'auth-api' });
+    const nul = 'a\u0000b';
+    const create = expectProblem(await api('POST', '/services', { body: { slug: 'web', name: nul, tier: 'low' } }), 422, 'validation-error');
+    expect(create.errors).toEqual([{ pointer: '/name', detail: stringContaining('U+0000') }]);
+    const heartbeat = expectProblem(await api('POST', '/services/auth-api/heartbeats', { body: { status: 'up', message: nul } }), 422, 'validation-error');
+    expect(pointers(heartbeat)).toEqual(['/message']);
+    const search = expectProblem(await api('GET', `/services?q=${encodeURIComponent(nul)}`), 422, 'validation-error');
+    expect(pointers(search)).toEqual(['/q']);
+    // Nothing was half-written, and the same text without the NUL is fine.
+    expect((await api<ServicePage>('GET', '/services')).body.items.map((s) => s.slug)).toEqual(['auth-api']);
+    expect((await api('POST', '/services/auth-api/heartbeats', { body: { status: 'up', message: 'ab' } })).status).toBe(201);
+  });
+
   it('GET /services/{slug} answers the service, 404 for an unknown slug, 422 for a malformed one', async () => {
     const created = await createService({ slug: 'auth-api', tier: 'critical' });
     const res = await api<Service>('GET', '/services/auth-api');
