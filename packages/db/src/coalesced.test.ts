@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from './client.js';
-import { coalescedFor } from './coalesced.js';
+import { coalescedByKeyFor, coalescedFor } from './coalesced.js';
 
 /** A read whose answer is the "committed version" when it began; it ends when the test says. */
 function controlledRead() {
@@ -80,5 +80,40 @@ describe('coalescedFor', () => {
     expect(r.starts).toHaveLength(2);
     await r.finishNext();
     expect(await retry).toBe(0);
+  });
+});
+
+describe('coalescedByKeyFor', () => {
+  it('shares reads between callers of the same key only, with the same read-your-writes rule', async () => {
+    const starts: string[] = [];
+    const finish: (() => void)[] = [];
+    const read = coalescedByKeyFor(
+      (_db, key: string) =>
+        new Promise<string>((resolve) => {
+          const n = starts.push(key);
+          finish.push(() => { resolve(`${key}#${n}`); });
+        }),
+    );
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    const a1 = read(db, 'a');
+    const b1 = read(db, 'b');
+    const a2 = read(db, 'a');
+    const a3 = read(db, 'a');
+    // 'b' does not wait behind 'a'; the later 'a' callers share one read begun after theirs.
+    expect(starts).toEqual(['a', 'b']);
+    finish.shift()?.();
+    await settle();
+    expect(starts).toEqual(['a', 'b', 'a']);
+    finish.shift()?.();
+    finish.shift()?.();
+    await settle();
+    expect(await Promise.all([a1, b1, a2, a3])).toEqual(['a#1', 'b#2', 'a#3', 'a#3']);
+    // Once done, a key starts afresh.
+    const a4 = read(db, 'a');
+    expect(starts).toEqual(['a', 'b', 'a', 'a']);
+    finish.shift()?.();
+    expect(await a4).toBe('a#4');
   });
 });

@@ -7,7 +7,11 @@ class CoalescedRead<T> {
   private running: Promise<T> | undefined;
   private queued: Promise<T> | undefined;
 
-  constructor(private readonly read: () => Promise<T>) {}
+  constructor(
+    private readonly read: () => Promise<T>,
+    /** Called when no read is under way or queued any more. */
+    private readonly onIdle: () => void = () => undefined,
+  ) {}
 
   get(): Promise<T> {
     if (!this.running) return this.start();
@@ -25,6 +29,7 @@ class CoalescedRead<T> {
     this.running = read;
     const settled = () => {
       if (this.running === read) this.running = undefined;
+      if (!this.running && !this.queued) this.onIdle();
     };
     read.then(settled, settled);
     return read;
@@ -45,6 +50,35 @@ export function coalescedFor<T>(read: (db: Database) => Promise<T>): (db: Databa
     if (!reads) {
       reads = new CoalescedRead(() => read(db));
       byDatabase.set(db, reads);
+    }
+    return reads.get();
+  };
+}
+
+/**
+ * `coalescedFor` for a read with an argument (a key prefix, an id): callers asking for the same
+ * key share reads under the same rules; different keys never wait for each other. Nothing is kept
+ * once a key's reads are done, so the keys seen do not accumulate.
+ */
+export function coalescedByKeyFor<K, T>(read: (db: Database, key: K) => Promise<T>): (db: Database, key: K) => Promise<T> {
+  const byDatabase = new WeakMap<Database, Map<K, CoalescedRead<T>>>();
+  return (db, key) => {
+    let byKey = byDatabase.get(db);
+    if (!byKey) {
+      byKey = new Map();
+      byDatabase.set(db, byKey);
+    }
+    let reads = byKey.get(key);
+    if (!reads) {
+      const map = byKey;
+      const created: CoalescedRead<T> = new CoalescedRead(
+        () => read(db, key),
+        () => {
+          if (map.get(key) === created) map.delete(key);
+        },
+      );
+      reads = created;
+      byKey.set(key, reads);
     }
     return reads.get();
   };

@@ -2,4 +2,5 @@ export { openDatabase, migrationsFolder } from './client.js';
 export type { Database, DatabaseHandle, OpenDatabaseOptions, Schema } from './client.js';
 export * as schema from './schema.js';
 export { preparedFor } from './prepared.js';
-export { coalescedFor } from './coalesced.js';
+export { coalescedByKeyFor, coalescedFor } from './coalesced.js';
+export { batchedFor, jsonRecords, rowsOf, wellFormed } from './batched.js';

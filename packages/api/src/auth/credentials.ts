@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@bastion/db';
-import { preparedFor, schema } from '@bastion/db';
+import { coalescedByKeyFor, preparedFor, schema } from '@bastion/db';
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { verifyAccessToken } from './access-tokens.js';
 import type { ApiKeyPrincipal, UserPrincipal } from './principal.js';
@@ -64,8 +64,15 @@ const keyWithOwnerWhere = (column: typeof schema.apiKeys.prefix | typeof schema.
       .where(eq(column, sql.placeholder('value')))
       .prepare(`api_key_with_owner_by_${column.name}`),
   );
-const keyWithOwnerByPrefix = keyWithOwnerWhere(schema.apiKeys.prefix);
-const keyWithOwnerById = keyWithOwnerWhere(schema.apiKeys.id);
+/**
+ * Shared by the requests presenting one key at one moment (a monitor's bursts): one read, begun
+ * after each of them arrived, so a revocation committed before a request is always seen by it.
+ * Each request still checks its own presented secret against the row.
+ */
+const sharedLookup = (query: ReturnType<typeof keyWithOwnerWhere>) =>
+  coalescedByKeyFor((db, value: string) => query(db).execute({ value }));
+const keyWithOwnerByPrefix = sharedLookup(keyWithOwnerWhere(schema.apiKeys.prefix));
+const keyWithOwnerById = sharedLookup(keyWithOwnerWhere(schema.apiKeys.id));
 
 /** The key and owner when the key is neither revoked nor expired and its owner is not disabled. */
 function usable(found: KeyWithOwner | undefined, now: Date): KeyWithOwner | null {
@@ -85,7 +92,7 @@ export async function authenticateAccessToken(deps: AuthDeps, token: string): Pr
     const user = await activeUser(deps.db, claims.id);
     return user ? userPrincipal(user, intersectScopes(claims.scopes, userScopes(user.role)), 'token') : null;
   }
-  const [found] = await keyWithOwnerById(deps.db).execute({ value: claims.id });
+  const [found] = await keyWithOwnerById(deps.db, claims.id);
   const usableKey = usable(found, deps.now());
   return usableKey
     ? keyPrincipal(usableKey.key, usableKey.owner, intersectScopes(claims.scopes, usableKey.key.scopes.filter(isScope)), 'token')
@@ -96,7 +103,7 @@ export async function authenticateAccessToken(deps: AuthDeps, token: string): Pr
 export async function verifyApiKeySecret(db: Database, presented: string, now: Date): Promise<KeyWithOwner | null> {
   const match = API_KEY_PATTERN.exec(presented);
   if (!match?.[1]) return null;
-  const [found] = await keyWithOwnerByPrefix(db).execute({ value: match[1] });
+  const [found] = await keyWithOwnerByPrefix(db, match[1]);
   if (!found || !digestsEqual(found.key.secretHash, sha256(presented))) return null;
   return usable(found, now);
 }

@@ -1,4 +1,4 @@
-import type { Database } from '@bastion/db';
+import { rowsOf, type Database } from '@bastion/db';
 import { idempotencyKeys } from '@bastion/db/schema';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { IDEMPOTENCY_KEY_TTL_MS, idempotencyKeyInUse, idempotencyKeyMismatch } from './idempotency-key.js';
@@ -56,7 +56,7 @@ export async function callIdempotently<R extends CallResult>(
       // dropped connection, so a crashed call never leaves the key locked. (Two keys whose 64-bit
       // hashes collide would also exclude each other, for the length of one call.)
       const locked = await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended(${lockName}, 0)) as locked`);
-      if (firstRow(locked)?.locked !== true) throw idempotencyKeyInUse();
+      if (rowsOf(locked)[0]?.locked !== true) throw idempotencyKeyInUse();
 
       const now = request.now();
       const where = and(eq(idempotencyKeys.principal, scope), eq(idempotencyKeys.key, key));
@@ -106,11 +106,6 @@ export function holdIdempotencyKey(scope: string, key: string): () => void {
 }
 
 /** `execute` answers rows as an array (postgres.js) or under `rows` (PGlite). */
-function firstRow(result: unknown): Record<string, unknown> | undefined {
-  const rows: unknown = Array.isArray(result) ? result : (result as { rows?: unknown }).rows;
-  return Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
-}
-
 /** Deletes keys past their expiry; returns how many. The server runs it hourly. */
 export async function deleteExpiredIdempotencyKeys(deps: { db: Database; now: () => Date }): Promise<number> {
   const deleted = await deps.db

@@ -1,5 +1,5 @@
-import type { Database } from '@bastion/db';
-import { preparedFor, schema } from '@bastion/db';
+import { randomUUID } from 'node:crypto';
+import { batchedFor, jsonRecords, schema, type Database } from '@bastion/db';
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { decodeTimeCursor, encodeCursor } from '../../common/pagination.js';
 import { principalLabel, type Principal } from '../../auth/principal.js';
@@ -19,41 +19,54 @@ export interface AuditEvent {
 
 /**
  * Appends one row to the audit log. The only write the log ever sees: no code path updates or
- * deletes it, and a database trigger refuses both.
+ * deletes it, and a database trigger refuses both. Resolves once the row is committed.
  */
 export async function writeAudit(deps: { db: Database; now: () => Date }, event: AuditEvent): Promise<void> {
-  await insertAuditRow(deps.db).execute({
-    at: deps.now(),
-    actorKind: event.actor.kind,
-    actorId: event.actor.id,
-    actorLabel: principalLabel(event.actor),
+  await insertAuditRows(deps.db, {
+    id: randomUUID(),
+    at: deps.now().toISOString(),
+    actor_kind: event.actor.kind,
+    actor_id: event.actor.id,
+    actor_label: principalLabel(event.actor),
     action: event.action,
     target: event.target ?? null,
     result: event.result,
-    requestId: event.requestId ?? null,
+    request_id: event.requestId ?? null,
     ip: event.ip ?? null,
     detail: event.detail ?? null,
   });
 }
 
-// Prepared: every mutation writes one.
-const insertAuditRow = preparedFor((db) =>
-  db
-    .insert(schema.auditLog)
-    .values({
-      at: sql.placeholder('at'),
-      actorKind: sql.placeholder('actorKind'),
-      actorId: sql.placeholder('actorId'),
-      actorLabel: sql.placeholder('actorLabel'),
-      action: sql.placeholder('action'),
-      target: sql.placeholder('target'),
-      result: sql.placeholder('result'),
-      requestId: sql.placeholder('requestId'),
-      ip: sql.placeholder('ip'),
-      detail: sql.placeholder('detail'),
-    })
-    .prepare('insert_audit_row'),
-);
+interface AuditRecord {
+  id: string;
+  at: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  action: string;
+  target: string | null;
+  result: AuditResult;
+  request_id: string | null;
+  ip: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/**
+ * Every mutation writes a row, so the rows of all mutations finishing at one moment go in one
+ * statement. Ids are ours, so a batch retried row by row after a failure that did commit (a
+ * connection lost on the reply) cannot write a row twice.
+ */
+const insertAuditRows = batchedFor(async (db, records: AuditRecord[]) => {
+  await db.execute(sql`
+    insert into audit_log (id, at, actor_kind, actor_id, actor_label, action, target, result, request_id, ip, detail)
+    select v.id, v.at, v.actor_kind, v.actor_id, v.actor_label, v.action, v.target, v.result, v.request_id, v.ip, v.detail
+    from json_to_recordset(${jsonRecords(records)}::json) as v(
+      id uuid, at timestamptz, actor_kind text, actor_id text, actor_label text, action text, target text,
+      result audit_result, request_id text, ip text, detail jsonb
+    )
+    on conflict (id) do nothing`);
+  return records.map(() => undefined);
+});
 
 /** Audit rows newest first, filtered by actor, action, result and time; cursor-paginated. */
 export async function listAudit(deps: { db: Database }, input: ListAuditInput): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {

@@ -1,4 +1,5 @@
-import { preparedFor, schema, type Database } from '@bastion/db';
+import { randomUUID } from 'node:crypto';
+import { batchedFor, jsonRecords, preparedFor, rowsOf, schema, wellFormed, type Database } from '@bastion/db';
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { invalidInput, notFound } from '../../common/errors.js';
 import { decodeTimeCursor, encodeCursor } from '../../common/pagination.js';
@@ -23,23 +24,8 @@ function toHeartbeat(row: HeartbeatRow, serviceSlug: string): Heartbeat {
   };
 }
 
-// Prepared: every heartbeat a monitor reports runs these two.
 const serviceIdBySlug = preparedFor((db) =>
   db.select({ id: schema.services.id }).from(schema.services).where(eq(schema.services.slug, sql.placeholder('slug'))).prepare('service_id_by_slug'),
-);
-const insertHeartbeat = preparedFor((db) =>
-  db
-    .insert(schema.heartbeats)
-    .values({
-      serviceId: sql.placeholder('serviceId'),
-      status: sql.placeholder('status'),
-      latencyMs: sql.placeholder('latencyMs'),
-      message: sql.placeholder('message'),
-      observedAt: sql.placeholder('observedAt'),
-      receivedAt: sql.placeholder('receivedAt'),
-    })
-    .returning()
-    .prepare('insert_heartbeat'),
 );
 
 async function serviceIdOf(db: Database, slug: string): Promise<string> {
@@ -47,6 +33,36 @@ async function serviceIdOf(db: Database, slug: string): Promise<string> {
   if (!service) throw notFound(`No service with slug "${slug}".`);
   return service.id;
 }
+
+interface HeartbeatRecord {
+  id: string;
+  slug: string;
+  status: Heartbeat['status'];
+  latency_ms: number | null;
+  message: string | null;
+  observed_at: string;
+  received_at: string;
+}
+
+/**
+ * Every heartbeat a monitor reports, from every caller waiting at that moment, in one statement
+ * that also resolves the slugs (was: a lookup and an insert per heartbeat, each with its commit).
+ * Answers, per record, whether it was stored: a record is skipped only when its slug is unknown.
+ */
+const insertHeartbeats = batchedFor(async (db, records: HeartbeatRecord[]) => {
+  const stored = rowsOf(
+    await db.execute(sql`
+      insert into heartbeats (id, service_id, status, latency_ms, message, observed_at, received_at)
+      select v.id, s.id, v.status, v.latency_ms, v.message, v.observed_at, v.received_at
+      from json_to_recordset(${jsonRecords(records)}::json) as v(
+        id uuid, slug text, status heartbeat_status, latency_ms integer, message text, observed_at timestamptz, received_at timestamptz
+      )
+      join services s on s.slug = v.slug
+      returning id`),
+  );
+  const ids = new Set(stored.map((row) => String(row.id)));
+  return records.map((record) => ids.has(record.id));
+});
 
 /** Records a heartbeat; `observedAt` may be in the past (backfill) but not beyond clock skew ahead. */
 export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatInput): Promise<Heartbeat> {
@@ -57,17 +73,27 @@ export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatI
       { pointer: '/observedAt', detail: `Must not be more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes ahead of the server clock.` },
     ]);
   }
-  const serviceId = await serviceIdOf(db, input.slug);
-  const [row] = await insertHeartbeat(db).execute({
-    serviceId,
+  const heartbeat: Heartbeat = {
+    id: randomUUID(),
+    serviceSlug: input.slug,
     status: input.status,
     latencyMs: input.latencyMs ?? null,
-    message: input.message ?? null,
-    observedAt,
-    receivedAt,
+    // Answered as stored, so a retry or a read later shows the same text.
+    message: input.message === undefined ? null : wellFormed(input.message),
+    observedAt: observedAt.toISOString(),
+    receivedAt: receivedAt.toISOString(),
+  };
+  const stored = await insertHeartbeats(db, {
+    id: heartbeat.id,
+    slug: heartbeat.serviceSlug,
+    status: heartbeat.status,
+    latency_ms: heartbeat.latencyMs,
+    message: heartbeat.message,
+    observed_at: heartbeat.observedAt,
+    received_at: heartbeat.receivedAt,
   });
-  if (!row) throw new Error('insert returned no row');
-  return toHeartbeat(row, input.slug);
+  if (!stored) throw notFound(`No service with slug "${input.slug}".`);
+  return heartbeat;
 }
 
 /** A service's heartbeats, newest observation first. */

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE, T0, UUID, expectTRPCError, pointersOf, problemOf, useHarness, type Caller } from '../../testing/harness.js';
 import { MAX_CLOCK_SKEW_MS } from './heartbeats.schema.js';
+import { recordHeartbeat } from './heartbeats.service.js';
 
 const h = useHarness();
 
@@ -88,6 +89,52 @@ describe('heartbeats.create', () => {
     h.clock.advance(MINUTE);
     await h.caller.heartbeats.create({ slug: 'api', status: 'degraded' });
     expect((await h.caller.services.get({ slug: 'api' })).status).toBe('degraded');
+  });
+});
+
+describe('heartbeats.create under concurrency (one statement serves the callers waiting together)', () => {
+  it('stores every concurrent report as answered, fails only the unknown slug, and audits each call', async () => {
+    const audited = async (result: string) =>
+      (await h.caller.audit.list({ action: 'heartbeats.create', limit: 100 })).items.filter((row) => row.result === result);
+    const ghostFailures = async () => (await audited('failure')).filter((row) => row.target === 'ghost').length;
+    const [successesBefore, failuresBefore] = [(await audited('success')).length, await ghostFailures()];
+    const reports = Array.from({ length: 30 }, (_, i) => ({ slug: i % 2 ? 'api' : 'db', status: 'up' as const, latencyMs: i, message: `report ${i}` }));
+    const [ghost, ...answers] = await Promise.allSettled([
+      h.caller.heartbeats.create({ slug: 'ghost', status: 'down' }),
+      ...reports.map((report) => h.caller.heartbeats.create(report)),
+    ]);
+    expect(ghost.status).toBe('rejected');
+    const answered = answers.map((answer) => {
+      if (answer.status !== 'fulfilled') throw new Error(`a report failed: ${String(answer.reason)}`);
+      return answer.value;
+    });
+    expect(answered.map((a) => [a.serviceSlug, a.latencyMs, a.message])).toEqual(reports.map((r) => [r.slug, r.latencyMs, r.message]));
+    const stored = [...(await walk(h.caller, 'api', 100)).items, ...(await walk(h.caller, 'db', 100)).items];
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(stored.sort(byId)).toEqual(answered.sort(byId));
+
+    // The audit log outlives the truncation between tests: count what this test added.
+    expect((await audited('success')).length - successesBefore).toBe(30);
+    expect((await ghostFailures()) - failuresBefore).toBe(1);
+  });
+
+  it('fails only the report the database refuses; the ones written with it are stored', async () => {
+    const outcomes = await Promise.allSettled([
+      recordHeartbeat(h.deps, { slug: 'api', status: 'up' }),
+      recordHeartbeat(h.deps, { slug: 'api', status: 'up', latencyMs: 1 }),
+      // Past the schema's bounds (the router would refuse it first): out of integer range.
+      recordHeartbeat(h.deps, { slug: 'api', status: 'up', latencyMs: 2 ** 40 }),
+      recordHeartbeat(h.deps, { slug: 'db', status: 'down', latencyMs: 3 }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((await walk(h.caller, 'api', 100)).items.map((i) => i.latencyMs).sort()).toEqual([1, null]);
+    expect((await walk(h.caller, 'db', 100)).items.map((i) => i.latencyMs)).toEqual([3]);
+  });
+
+  it('stores and answers a lone surrogate as U+FFFD, like any text parameter', async () => {
+    const heartbeat = await h.caller.heartbeats.create({ slug: 'api', status: 'up', message: 'x\uD800y' });
+    expect(heartbeat.message).toBe('x\uFFFDy');
+    expect((await walk(h.caller, 'api', 10)).items).toEqual([heartbeat]);
   });
 });
 
