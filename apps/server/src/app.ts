@@ -17,7 +17,7 @@ import { problemClientErrorHandler } from './hardening/client-errors.js';
 import { DEFAULT_HARDENING, registerHardening, type HardeningOptions } from './hardening/hardening.js';
 import { registerHealthRoutes } from './health/health-routes.js';
 import { createMetrics, registerMetricsHooks, type Metrics } from './metrics/metrics.js';
-import { sendProblem, type ProblemInit } from './problem.js';
+import { databaseUnreachable, problemForFailedCall, sendProblem, type ProblemInit } from './problem.js';
 import { registerRestRoutes } from './rest/rest-routes.js';
 import { trpcNativePlugin } from './trpc-native/trpc-native.js';
 
@@ -241,6 +241,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         if (error.cause instanceof DomainProblem) Object.assign(headers, error.cause.headers);
       }
       return { headers };
+    },
+    // The same answer as the REST face when the database is down: 503 with Retry-After, not 500.
+    reviseError: async ({ error, path, req }) => {
+      if (error.code !== 'INTERNAL_SERVER_ERROR') return error;
+      const problem = await problemForFailedCall(error, database);
+      if (problem.type !== 'service-unavailable') return error;
+      req.log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed: the database is unreachable');
+      return databaseUnreachable();
     },
     onError: ({ error, path, req }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');

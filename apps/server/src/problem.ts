@@ -72,6 +72,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 const DATABASE_UNREACHABLE: ProblemInit = { type: 'service-unavailable', detail: 'The database is unreachable; retry shortly.' };
+/** What both faces tell a client to wait, in seconds, while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The tRPC face's form of the outage answer: 503 with the REST face's detail and Retry-After. */
+export function databaseUnreachable(): TRPCError {
+  const detail = DATABASE_UNREACHABLE.detail;
+  return new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: detail,
+    cause: new DomainProblem('service-unavailable', detail, [], { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }),
+  });
+}
 const OUTAGE_PING_TIMEOUT_MS = 1_000;
 
 /**

@@ -136,12 +136,36 @@ describe('unexpected failures on the tRPC face', () => {
     expect(data.stack).toBeUndefined();
   });
 
-  // KNOWN BUG (packages/api/src/trpc.ts, errorFormatter): an unexpected error's message reaches
-  // tRPC clients verbatim, and drizzle puts the SQL and its parameters in it. The REST face is
-  // opaque (rest.test.ts). `it.fails` keeps this visible: once the formatter replaces the message
-  // of unexpected INTERNAL_SERVER_ERRORs this assertion holds and `it.fails` fails — make it `it`.
+  // drizzle puts the SQL and its parameters in its errors' messages; the error formatter keeps them
+  // in the server log (as the REST face does).
   it('keep SQL and driver messages away from the client', async () => {
     const { message } = await failure(client.status.get.query());
     expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('the tRPC face while the database does not answer', () => {
+  let broken: TestApp;
+
+  beforeAll(async () => {
+    // What the driver threw once when PostgreSQL went down under a query: no SQLSTATE, no errno.
+    const unnamed = () => new TypeError("Cannot read properties of null (reading 'write')");
+    broken = await startTestApp({ database: createFailingDatabase(unnamed, () => Promise.reject(unnamed())) });
+  });
+  afterAll(async () => {
+    await broken.close();
+  });
+
+  it('answers SERVICE_UNAVAILABLE (503) with Retry-After, as the REST face does, not a 500', async () => {
+    const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${broken.baseUrl}/trpc`, headers: broken.auth })] });
+    const { message, data } = await failure(client.status.get.query());
+    expect(data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503, problemType: 'service-unavailable' });
+    expect(message).toBe('The database is unreachable; retry shortly.');
+    const mutation = await failure(client.services.create.mutate({ slug: 'web', name: 'Web', tier: 'low' }));
+    expect(mutation.data.httpStatus).toBe(503);
+
+    const res = await fetch(`${broken.baseUrl}/trpc/status.get,services.list?batch=1&input=%7B%7D`, { headers: broken.auth });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
   });
 });

@@ -4,7 +4,7 @@ import { callTRPCProcedure, getTRPCErrorFromUnknown, type AnyTRPCRouter } from '
 import type { DatabaseHandle } from '@bastion/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { problemForFailedCall, sendProblem } from '../problem.js';
+import { DATABASE_RETRY_AFTER_SECONDS, problemForFailedCall, sendProblem } from '../problem.js';
 import { compileQueryCoercion } from './query-coercion.js';
 
 export interface RestRoutesOptions {
@@ -77,7 +77,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRoutesOpti
           if (problem.type === 'internal-error' || problem.type === 'service-unavailable') {
             request.log.error({ err: error.cause ?? error, procedure: operation.procedurePath }, 'procedure failed');
           }
-          if (problem.type === 'service-unavailable') reply.header('retry-after', '5');
+          if (problem.type === 'service-unavailable') reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
           if (error.cause instanceof DomainProblem) reply.headers(error.cause.headers);
           return sendProblem(request, reply, problem);
         }

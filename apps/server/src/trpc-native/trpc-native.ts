@@ -23,6 +23,12 @@ export interface TrpcNativeOptions<TRouter extends AnyTRPCRouter> {
     type: TRPCProcedureType | 'unknown';
     req: FastifyRequest;
   }) => void;
+  /**
+   * Lets the server say what a failed call's error really was before it is reported and answered
+   * (an opaque failure while the database is down becomes a 503). Not applied to the calls handed
+   * to tRPC's own adapter (streams, form data), which cannot take it.
+   */
+  reviseError?: (opts: { error: TRPCError; path: string; req: FastifyRequest }) => Promise<TRPCError>;
   /** Largest batch accepted (tRPC's `maxBatchSize`); unlimited when unset. A bigger batch gets 400. */
   maxBatchSize?: number;
   /**
@@ -63,7 +69,7 @@ const UNREAD = Symbol('unread');
  * await app.register(trpcNativePlugin, { prefix: '/trpc', router: appRouter, createContext: ({ req }) => ctxOf(req) });
  */
 export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: FastifyInstance, options: TrpcNativeOptions<TRouter>) {
-  const { router, createContext, onError, maxBatchSize, responseMeta } = options;
+  const { router, createContext, onError, reviseError, maxBatchSize, responseMeta } = options;
   const stock = (req: FastifyRequest, res: FastifyReply, path: string) =>
     fastifyRequestHandler({ router, createContext, onError, maxBatchSize, responseMeta, req, res, path });
   const applyResponseMeta = (res: FastifyReply, errors: TRPCError[]) => {
@@ -206,7 +212,8 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
           }
           return { ok: true, data };
         } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
+          const thrown = getTRPCErrorFromUnknown(cause);
+          const error = reviseError ? await reviseError({ error: thrown, path, req }) : thrown;
           const input = inputOf(index);
           onError?.({ error, path, input, ctx, type: procedure?._def.type ?? 'unknown', req });
           return { ok: false, error, input };
