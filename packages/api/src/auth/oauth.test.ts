@@ -207,3 +207,20 @@ describe('malformed requests', () => {
     expect(await exchange({ grant_type: 'refresh_token', refresh_token: 'bst_rt_forged' })).toMatchObject({ ok: false, error: { error: 'invalid_grant' } });
   });
 });
+
+describe('an API-key lookup that finds nothing', () => {
+  const unknownKey = `bst_${'0'.repeat(12)}_${'A'.repeat(43)}`;
+
+  it('says "no such key" only while the database answers; otherwise it fails with the database error (a 503)', async () => {
+    await expect(authenticateApiKey(ctx(), unknownKey)).resolves.toBeNull();
+    // The lookup itself still answers (empty), but the database does not answer the confirmation,
+    // as when PostgreSQL goes down between the two.
+    const down = Object.assign(new Error('connection closed'), { code: 'CONNECTION_CLOSED' });
+    const failingConfirmation = new Proxy(handle.db, {
+      get: (target, property, receiver): unknown => (property === 'execute' ? () => Promise.reject(down) : Reflect.get(target, property, receiver)),
+    });
+    await expect(authenticateApiKey({ db: failingConfirmation, now: () => clock }, unknownKey)).rejects.toBe(down);
+    // A known key never needs the confirmation.
+    await expect(authenticateApiKey({ db: failingConfirmation, now: () => clock }, users.operator.apiKey)).resolves.toMatchObject({ kind: 'apiKey' });
+  });
+});

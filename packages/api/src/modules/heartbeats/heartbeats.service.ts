@@ -92,7 +92,12 @@ export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatI
     observed_at: heartbeat.observedAt,
     received_at: heartbeat.receivedAt,
   });
-  if (!stored) throw notFound(`No service with slug "${input.slug}".`);
+  // Not stored means an unknown slug; asking again on its own keeps a batch that came back empty
+  // for another reason (a connection dying under it) from being answered as a 404.
+  if (!stored) {
+    await serviceIdOf(db, input.slug);
+    throw new Error(`heartbeat for existing service "${input.slug}" was not stored`);
+  }
   return heartbeat;
 }
 
