@@ -1,4 +1,5 @@
 import type { Database } from './client.js';
+import { perDatabase } from './prepared.js';
 
 /** Enough rows to fill one statement's worth of work without making its callers wait long. */
 const DEFAULT_MAX_BATCH = 256;
@@ -65,15 +66,8 @@ export function batchedFor<TItem, TResult>(
   write: (db: Database, items: TItem[]) => Promise<TResult[]>,
   { maxBatch = DEFAULT_MAX_BATCH }: { maxBatch?: number } = {},
 ): (db: Database, item: TItem) => Promise<TResult> {
-  const byDatabase = new WeakMap<Database, BatchedWrite<TItem, TResult>>();
-  return (db, item) => {
-    let writes = byDatabase.get(db);
-    if (!writes) {
-      writes = new BatchedWrite((items) => write(db, items), maxBatch);
-      byDatabase.set(db, writes);
-    }
-    return writes.add(item);
-  };
+  const writesOf = perDatabase((db) => new BatchedWrite<TItem, TResult>((items) => write(db, items), maxBatch));
+  return (db, item) => writesOf(db).add(item);
 }
 
 /** The rows of a `db.execute()` result, whichever driver answered (postgres.js: an array; PGlite: `{ rows }`). */

@@ -1,4 +1,5 @@
 import type { Database } from './client.js';
+import { perDatabase } from './prepared.js';
 
 const ignore = () => undefined;
 
@@ -44,15 +45,8 @@ class CoalescedRead<T> {
  * `preparedFor`, so reads inside a transaction are the transaction's own.
  */
 export function coalescedFor<T>(read: (db: Database) => Promise<T>): (db: Database) => Promise<T> {
-  const byDatabase = new WeakMap<Database, CoalescedRead<T>>();
-  return (db) => {
-    let reads = byDatabase.get(db);
-    if (!reads) {
-      reads = new CoalescedRead(() => read(db));
-      byDatabase.set(db, reads);
-    }
-    return reads.get();
-  };
+  const readsOf = perDatabase((db) => new CoalescedRead(() => read(db)));
+  return (db) => readsOf(db).get();
 }
 
 /**
@@ -61,20 +55,15 @@ export function coalescedFor<T>(read: (db: Database) => Promise<T>): (db: Databa
  * once a key's reads are done, so the keys seen do not accumulate.
  */
 export function coalescedByKeyFor<K, T>(read: (db: Database, key: K) => Promise<T>): (db: Database, key: K) => Promise<T> {
-  const byDatabase = new WeakMap<Database, Map<K, CoalescedRead<T>>>();
+  const readsByKeyOf = perDatabase(() => new Map<K, CoalescedRead<T>>());
   return (db, key) => {
-    let byKey = byDatabase.get(db);
-    if (!byKey) {
-      byKey = new Map();
-      byDatabase.set(db, byKey);
-    }
+    const byKey = readsByKeyOf(db);
     let reads = byKey.get(key);
     if (!reads) {
-      const map = byKey;
       const created: CoalescedRead<T> = new CoalescedRead(
         () => read(db, key),
         () => {
-          if (map.get(key) === created) map.delete(key);
+          if (byKey.get(key) === created) byKey.delete(key);
         },
       );
       reads = created;

@@ -7,13 +7,21 @@ import type { Database } from './client.js';
  * to that transaction, never to the pool behind it.
  */
 export function preparedFor<TQuery>(build: (db: Database) => TQuery): (db: Database) => TQuery {
-  const byDatabase = new WeakMap<Database, TQuery>();
+  return perDatabase(build);
+}
+
+/**
+ * One `create(db)` per database object, made on first use and kept while the object lives: what
+ * prepared queries, shared reads and batched writes hang off, so a transaction gets its own.
+ */
+export function perDatabase<T>(create: (db: Database) => T): (db: Database) => T {
+  const byDatabase = new WeakMap<Database, T>();
   return (db) => {
-    let query = byDatabase.get(db);
-    if (query === undefined) {
-      query = build(db);
-      byDatabase.set(db, query);
+    let value = byDatabase.get(db);
+    if (value === undefined) {
+      value = create(db);
+      byDatabase.set(db, value);
     }
-    return query;
+    return value;
   };
 }

@@ -34,34 +34,25 @@ async function serviceIdOf(db: Database, slug: string): Promise<string> {
   return service.id;
 }
 
-interface HeartbeatRecord {
-  id: string;
-  slug: string;
-  status: Heartbeat['status'];
-  latency_ms: number | null;
-  message: string | null;
-  observed_at: string;
-  received_at: string;
-}
-
 /**
  * Every heartbeat a monitor reports, from every caller waiting at that moment, in one statement
  * that also resolves the slugs (was: a lookup and an insert per heartbeat, each with its commit).
  * Answers, per record, whether it was stored: a record is skipped only when its slug is unknown.
  */
-const insertHeartbeats = batchedFor(async (db, records: HeartbeatRecord[]) => {
+const insertHeartbeats = batchedFor(async (db, heartbeats: Heartbeat[]) => {
+  // The recordset's columns are the answer's own field names, so the answer is what is sent.
   const stored = rowsOf(
     await db.execute(sql`
       insert into heartbeats (id, service_id, status, latency_ms, message, observed_at, received_at)
-      select v.id, s.id, v.status, v.latency_ms, v.message, v.observed_at, v.received_at
-      from json_to_recordset(${jsonRecords(records)}::json) as v(
-        id uuid, slug text, status heartbeat_status, latency_ms integer, message text, observed_at timestamptz, received_at timestamptz
+      select v.id, s.id, v.status, v."latencyMs", v.message, v."observedAt", v."receivedAt"
+      from json_to_recordset(${jsonRecords(heartbeats)}::json) as v(
+        id uuid, "serviceSlug" text, status heartbeat_status, "latencyMs" integer, message text, "observedAt" timestamptz, "receivedAt" timestamptz
       )
-      join services s on s.slug = v.slug
+      join services s on s.slug = v."serviceSlug"
       returning id`),
   );
   const ids = new Set(stored.map((row) => String(row.id)));
-  return records.map((record) => ids.has(record.id));
+  return heartbeats.map((heartbeat) => ids.has(heartbeat.id));
 });
 
 /** Records a heartbeat; `observedAt` may be in the past (backfill) but not beyond clock skew ahead. */
@@ -83,15 +74,7 @@ export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatI
     observedAt: observedAt.toISOString(),
     receivedAt: receivedAt.toISOString(),
   };
-  const stored = await insertHeartbeats(db, {
-    id: heartbeat.id,
-    slug: heartbeat.serviceSlug,
-    status: heartbeat.status,
-    latency_ms: heartbeat.latencyMs,
-    message: heartbeat.message,
-    observed_at: heartbeat.observedAt,
-    received_at: heartbeat.receivedAt,
-  });
+  const stored = await insertHeartbeats(db, heartbeat);
   // Not stored means an unknown slug; asking again on its own keeps a batch that came back empty
   // for another reason (a connection dying under it) from being answered as a 404.
   if (!stored) {
