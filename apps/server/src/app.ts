@@ -15,6 +15,7 @@ import { createContextFactory, responseHeadersOf } from './context.js';
 import { registerDocsRoutes } from './docs/docs-routes.js';
 import { problemClientErrorHandler } from './hardening/client-errors.js';
 import { DEFAULT_HARDENING, registerHardening, type HardeningOptions } from './hardening/hardening.js';
+import { registerRequestDeadline } from './hardening/request-deadline.js';
 import { registerHealthRoutes } from './health/health-routes.js';
 import { createMetrics, registerMetricsHooks, type Metrics } from './metrics/metrics.js';
 import { databaseUnreachable, problemForFailedCall, sendProblem, type ProblemInit } from './problem.js';
@@ -146,7 +147,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     http: { maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES },
     clientErrorHandler: problemClientErrorHandler,
-    handlerTimeout: options.requestTimeoutMs ?? 15_000,
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: (req) => {
@@ -165,6 +165,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // on a connection just before it idles out is not cut off.
   app.server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 
+  registerRequestDeadline(app, options.requestTimeoutMs ?? 15_000);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('credentialFailure', undefined);
   app.addHook('onRequest', async (request, reply) => {
@@ -356,7 +357,7 @@ function problemFromFastifyError(error: FastifyError): ProblemInit {
       return { type: 'bad-request', detail: `The body is not valid JSON: ${error.message}` };
     case 'BASTION_OVERLOADED':
       return { type: 'service-unavailable', detail: error.message };
-    case 'FST_ERR_HANDLER_TIMEOUT':
+    case 'BASTION_REQUEST_TIMEOUT':
       return { type: 'service-unavailable', detail: 'The request took too long and was abandoned; retry shortly.' };
     default:
       break;

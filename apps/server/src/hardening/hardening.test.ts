@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { depthOf } from './hardening.js';
+import { securityHeaders } from './security-headers.js';
 
 let database: DatabaseHandle;
 let app: FastifyInstance;
@@ -65,6 +66,27 @@ describe('headers', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('sends helmet’s headers on every answer, errors and unknown routes included', async () => {
+    const expected = securityHeaders({});
+    for (const url of ['/api/v1/status', '/api/v1/no-such-route', '/api/v1/services?limit=0', '/docs/']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(response.headers['strict-transport-security'], url).toBe(expected['strict-transport-security']);
+      expect(response.headers['cross-origin-opener-policy'], url).toBe('same-origin');
+      expect(response.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(response.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+    }
+  });
+
+  it('works the headers out from helmet itself, so options reach them', () => {
+    const headers = securityHeaders({ frameguard: { action: 'deny' }, contentSecurityPolicy: false, strictTransportSecurity: false });
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['content-security-policy']).toBeUndefined();
+    expect(headers['strict-transport-security']).toBeUndefined();
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(Object.isFrozen(headers)).toBe(true);
+  });
+
   it('allows only listed origins, never *', async () => {
     const preflight = (origin: string) =>
       app.inject({
@@ -110,10 +132,17 @@ describe('per-request timeout', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       return { late: true };
     });
+    slow.get('/quick-for-test', async () => ({ quick: true }));
     const response = await slow.inject({ method: 'GET', url: '/slow-for-test' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
     expect(response.json()).toMatchObject({ type: '/problems/service-unavailable' });
+    // The abandoned handler finishing later changes nothing, and answers in time are left alone.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const quick = await slow.inject({ method: 'GET', url: '/quick-for-test' });
+    expect(quick.statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await slow.inject({ method: 'GET', url: '/quick-for-test' })).json()).toEqual({ quick: true });
     await slow.close();
   });
 });

@@ -1,8 +1,8 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import underPressure from '@fastify/under-pressure';
 import { IDEMPOTENT_REPLAYED_HEADER } from '@bastion/api';
 import type { FastifyInstance } from 'fastify';
+import { securityHeaders } from './security-headers.js';
 
 export interface HardeningOptions {
   /** Origins allowed to call the API from a browser; never `*`. Empty = same-origin only. */
@@ -30,7 +30,7 @@ const SHED_RETRY_AFTER_S = 5;
  * (health routes exempt, recovery automatic), and a JSON parser that refuses absurd nesting.
  */
 export async function registerHardening(app: FastifyInstance, options: HardeningOptions) {
-  await app.register(helmet, {
+  const headers = securityHeaders({
     // Swagger UI styles itself inline; everything else (scripts included) must come from us.
     contentSecurityPolicy: {
       directives: {
@@ -45,6 +45,11 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
         frameAncestors: ["'none'"],
       },
     },
+  });
+  // onRequest, so every answer has them: errors, 404s and shed requests included.
+  app.addHook('onRequest', function applySecurityHeaders(_request, reply, done) {
+    reply.headers(headers);
+    done();
   });
   await app.register(cors, {
     origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,

@@ -1,5 +1,5 @@
-import { schema, type Database } from '@bastion/db';
-import { and, asc, desc, eq, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
+import { preparedFor, schema, type Database } from '@bastion/db';
+import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { conflict, invalidInput, notFound } from '../../common/errors.js';
 import { decodeTimeCursor, encodeCursor } from '../../common/pagination.js';
 import type {
@@ -38,16 +38,40 @@ function toUpdate(row: UpdateRow): IncidentUpdate {
   return { id: row.id, incidentId: row.incidentId, status: row.status, message: row.message, createdAt: row.createdAt.toISOString() };
 }
 
+/** Built once per database; the ids go as one array parameter, so one statement serves any page. */
+const incidentServicesOf = preparedFor((db) =>
+  db
+    .select()
+    .from(schema.incidentServices)
+    .where(sql`${schema.incidentServices.incidentId} = any(${sql.placeholder('incidentIds')}::uuid[])`)
+    .orderBy(schema.incidentServices.serviceSlug)
+    .prepare('incident_services_of'),
+);
+
 async function slugsByIncident(db: Database, ids: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   if (ids.length === 0) return map;
-  const rows = await db
-    .select()
-    .from(schema.incidentServices)
-    .where(inArray(schema.incidentServices.incidentId, ids))
-    .orderBy(schema.incidentServices.serviceSlug);
+  // An array literal: every driver passes it as is (ids are UUIDs from the database).
+  const rows = await incidentServicesOf(db).execute({ incidentIds: `{${ids.join(',')}}` });
   for (const row of rows) map.set(row.incidentId, [...(map.get(row.incidentId) ?? []), row.serviceSlug]);
   return map;
+}
+
+const newestOpenIncidents = preparedFor((db) =>
+  db
+    .select()
+    .from(i)
+    .where(ne(i.status, 'resolved'))
+    .orderBy(desc(i.createdAt), desc(i.id))
+    .limit(sql.placeholder('limit'))
+    .prepare('newest_open_incidents'),
+);
+
+/** The newest open incidents, at most `limit`: what the public status summary lists (prepared: it is hit hardest). */
+export async function newestOpenIncidentSummaries(db: Database, limit: number): Promise<IncidentSummary[]> {
+  const rows = await newestOpenIncidents(db).execute({ limit });
+  const slugs = await slugsByIncident(db, rows.map((r) => r.id));
+  return rows.map((row) => toSummary(row, slugs.get(row.id) ?? []));
 }
 
 /** Incidents newest first, filtered by status (`open` = not resolved), severity and service. */

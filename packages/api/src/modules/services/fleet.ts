@@ -1,6 +1,6 @@
-import { coalescedFor, schema, type Database } from '@bastion/db';
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { deriveStatuses, type DerivedStatus, type StatusFacts } from './service-status.js';
+import { coalescedFor, preparedFor, schema, type Database } from '@bastion/db';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { deriveStatuses, lastFreshMoment, type DerivedStatus, type StatusFacts } from './service-status.js';
 
 export type ServiceRow = typeof schema.services.$inferSelect;
 
@@ -25,35 +25,61 @@ export interface Fleet {
  * status needs its dependencies' facts; the catalogue is small enough to read whole.
  */
 export async function loadFleet(db: Database, now: Date): Promise<Fleet> {
-  return fleetFromFacts(now, await fleetFacts(db));
+  return fleetAt(now, await fleetFacts(db));
 }
+
+/** The four queries, built once per database (prepared) rather than on every read. */
+const fleetQueries = preparedFor((db) => ({
+  services: db.select().from(schema.services).orderBy(schema.services.slug).prepare('fleet_services'),
+  edges: db
+    .select({ from: schema.serviceDependencies.serviceId, to: schema.services.slug })
+    .from(schema.serviceDependencies)
+    .innerJoin(schema.services, eq(schema.services.id, schema.serviceDependencies.dependsOnId))
+    .prepare('fleet_dependencies'),
+  latest: latestHeartbeats(db).prepare('fleet_latest_heartbeats'),
+  open: db
+    .select({
+      id: schema.incidents.id,
+      title: schema.incidents.title,
+      severity: schema.incidents.severity,
+      slug: schema.incidentServices.serviceSlug,
+    })
+    .from(schema.incidents)
+    .innerJoin(schema.incidentServices, eq(schema.incidentServices.incidentId, schema.incidents.id))
+    .where(ne(schema.incidents.status, 'resolved'))
+    .prepare('fleet_open_incidents'),
+}));
 
 /**
  * The four queries, shared by the calls that ask at the same moment (`coalescedFor`: each still
- * sees its own earlier writes); each call derives statuses at its own `now`.
+ * sees its own earlier writes).
  */
-const fleetFacts = coalescedFor((db) =>
-  Promise.all([
-    db.select().from(schema.services).orderBy(schema.services.slug),
-    db
-      .select({ from: schema.serviceDependencies.serviceId, to: schema.services.slug })
-      .from(schema.serviceDependencies)
-      .innerJoin(schema.services, eq(schema.services.id, schema.serviceDependencies.dependsOnId)),
-    latestHeartbeats(db),
-    db
-      .select({
-        id: schema.incidents.id,
-        title: schema.incidents.title,
-        severity: schema.incidents.severity,
-        slug: schema.incidentServices.serviceSlug,
-      })
-      .from(schema.incidents)
-      .innerJoin(schema.incidentServices, eq(schema.incidentServices.incidentId, schema.incidents.id))
-      .where(ne(schema.incidents.status, 'resolved')),
-  ]),
-);
+const fleetFacts = coalescedFor((db) => {
+  const queries = fleetQueries(db);
+  return Promise.all([queries.services.execute(), queries.edges.execute(), queries.latest.execute(), queries.open.execute()]);
+});
 
-function fleetFromFacts(now: Date, [rows, edges, latest, open]: Awaited<ReturnType<typeof fleetFacts>>): Fleet {
+type FleetFacts = Awaited<ReturnType<typeof fleetFacts>>;
+
+/** A fleet derived from one read, and the last moment its statuses stay exact. */
+const derivedFleets = new WeakMap<FleetFacts, { from: number; until: number; fleet: Fleet }>();
+
+/**
+ * The fleet as of `now`. Time changes a status only by making a silent service stale, so a fleet
+ * derived from the same read is exact until the next service would turn stale: the calls sharing
+ * one read share one derivation instead of each deriving the whole catalogue (which was most of a
+ * `GET /services` under load).
+ */
+function fleetAt(now: Date, facts: FleetFacts): Fleet {
+  const at = now.getTime();
+  const derived = derivedFleets.get(facts);
+  if (derived && at >= derived.from && at <= derived.until) return derived.fleet;
+  const { fleet, freshUntil } = fleetFromFacts(now, facts);
+  derivedFleets.set(facts, { from: at, until: freshUntil, fleet });
+  return fleet;
+}
+
+function fleetFromFacts(now: Date, [rows, edges, latest, open]: FleetFacts): { fleet: Fleet; freshUntil: number } {
   const slugById = new Map(rows.map((row) => [row.id, row.slug]));
   const dependsOn = new Map<string, string[]>();
   const dependents = new Map<string, string[]>();
@@ -86,7 +112,13 @@ function fleetFromFacts(now: Date, [rows, edges, latest, open]: Awaited<ReturnTy
     derived: derived.get(row.slug) ?? { status: 'operational' as const, reasons: [] },
   }));
   for (const [slug, list] of dependents) dependents.set(slug, sorted(list));
-  return { members, bySlug: new Map(members.map((m) => [m.row.slug, m])), dependents };
+  // Services already stale stay so; the others turn stale one by one, the first at `freshUntil`.
+  let freshUntil = Number.POSITIVE_INFINITY;
+  for (const f of facts) {
+    const fresh = lastFreshMoment(f);
+    if (fresh >= now.getTime()) freshUntil = Math.min(freshUntil, fresh);
+  }
+  return { fleet: { members, bySlug: new Map(members.map((m) => [m.row.slug, m])), dependents }, freshUntil };
 }
 
 /**
@@ -117,31 +149,42 @@ export interface Uptime {
 
 const DAY_MS = 86_400_000;
 
-/** Percentage of `up` heartbeats per service over 24 h, 7 d and 30 d, in one aggregate query. */
-export async function loadUptime(db: Database, serviceIds: string[], now: Date): Promise<Map<string, Uptime>> {
-  const result = new Map<string, Uptime>();
-  if (serviceIds.length === 0) return result;
+/** The uptime aggregate, built once per database; what varies is bound at each call. */
+const uptimeQuery = preparedFor((db) => {
   const h = schema.heartbeats;
-  const since = (ms: number) => new Date(now.getTime() - ms);
-  const window = (from: Date) => ({
-    total: sql<number>`count(*) filter (where ${h.observedAt} >= ${from.toISOString()})`.mapWith(Number),
-    up: sql<number>`count(*) filter (where ${h.observedAt} >= ${from.toISOString()} and ${h.status} = 'up')`.mapWith(Number),
-  });
-  const w24 = window(since(DAY_MS));
-  const w7 = window(since(7 * DAY_MS));
-  const rows = await db
+  const since = (window: string) => sql`${h.observedAt} >= ${sql.placeholder(window)}`;
+  const total = (window: string) => sql<number>`count(*) filter (where ${since(window)})`.mapWith(Number);
+  const up = (window: string) => sql<number>`count(*) filter (where ${since(window)} and ${h.status} = 'up')`.mapWith(Number);
+  return db
     .select({
       serviceId: h.serviceId,
-      t24: w24.total,
-      u24: w24.up,
-      t7: w7.total,
-      u7: w7.up,
+      t24: total('since24h'),
+      u24: up('since24h'),
+      t7: total('since7d'),
+      u7: up('since7d'),
       t30: sql<number>`count(*)`.mapWith(Number),
       u30: sql<number>`count(*) filter (where ${h.status} = 'up')`.mapWith(Number),
     })
     .from(h)
-    .where(and(inArray(h.serviceId, serviceIds), sql`${h.observedAt} >= ${since(30 * DAY_MS).toISOString()}`, sql`${h.observedAt} <= ${now.toISOString()}`))
-    .groupBy(h.serviceId);
+    // One array parameter whatever the number of services (drizzle's `inArray` writes one each,
+    // so a different statement per page size); sent as an array literal, which every driver passes as is.
+    .where(and(sql`${h.serviceId} = any(${sql.placeholder('serviceIds')}::uuid[])`, since('since30d'), sql`${h.observedAt} <= ${sql.placeholder('until')}`))
+    .groupBy(h.serviceId)
+    .prepare('service_uptime');
+});
+
+/** Percentage of `up` heartbeats per service over 24 h, 7 d and 30 d, in one aggregate query. */
+export async function loadUptime(db: Database, serviceIds: string[], now: Date): Promise<Map<string, Uptime>> {
+  const result = new Map<string, Uptime>();
+  if (serviceIds.length === 0) return result;
+  const since = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const rows = await uptimeQuery(db).execute({
+    serviceIds: `{${serviceIds.join(',')}}`,
+    since24h: since(DAY_MS),
+    since7d: since(7 * DAY_MS),
+    since30d: since(30 * DAY_MS),
+    until: now.toISOString(),
+  });
   for (const row of rows) {
     result.set(row.serviceId, { h24: percent(row.u24, row.t24), d7: percent(row.u7, row.t7), d30: percent(row.u30, row.t30) });
   }

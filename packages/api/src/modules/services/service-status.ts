@@ -35,6 +35,16 @@ export interface DerivedStatus {
 }
 
 /**
+ * The last moment (ms since the epoch) a service still counts as reporting: after it, silence for
+ * `STALE_AFTER_INTERVALS` intervals since its last heartbeat (or its creation) makes it `unknown`.
+ * The only way the passing of time changes a status.
+ */
+export function lastFreshMoment(facts: StatusFacts): number {
+  const silentSince = facts.lastHeartbeat?.observedAt ?? facts.createdAt;
+  return silentSince.getTime() + STALE_AFTER_INTERVALS * facts.heartbeatIntervalSeconds * 1000;
+}
+
+/**
  * A service's own status, before its dependencies are considered: the worst of its open
  * incidents, its last heartbeat, and silence for `STALE_AFTER_INTERVALS` intervals (counted from
  * creation when it never reported).
@@ -50,9 +60,7 @@ export function ownStatus(facts: StatusFacts, now: Date): DerivedStatus {
     });
   }
   const heartbeat = facts.lastHeartbeat;
-  const silentSince = heartbeat?.observedAt ?? facts.createdAt;
-  const staleAfterMs = STALE_AFTER_INTERVALS * facts.heartbeatIntervalSeconds * 1000;
-  if (now.getTime() - silentSince.getTime() > staleAfterMs) {
+  if (now.getTime() > lastFreshMoment(facts)) {
     reasons.push({
       kind: 'stale',
       status: 'unknown',

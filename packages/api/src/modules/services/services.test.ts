@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE, T0, expectTRPCError, pointersOf, problemOf, useHarness, type Caller } from '../../testing/harness.js';
+import { loadFleet, type Fleet } from './fleet.js';
 import type { CreateServiceInput } from './services.schema.js';
 
 const h = useHarness();
@@ -281,6 +282,27 @@ describe('derived status', () => {
     h.clock.advance(1000);
     await h.caller.heartbeats.create({ slug: 'db', status: 'up' });
     expect((await h.caller.services.get({ slug: 'api' })).status).toBe('operational');
+  });
+
+  it('derives each status at the caller’s own moment, also for callers sharing one read', async () => {
+    await create(h.caller, { slug: 'quiet', heartbeatIntervalSeconds: 60 });
+    await create(h.caller, { slug: 'chatty', heartbeatIntervalSeconds: 600 });
+    const lastFresh = new Date(T0.getTime() + 3 * MINUTE);
+    const justStale = new Date(lastFresh.getTime() + 1);
+    // The first read is under way when the others ask: they all share the read queued behind it.
+    const [, atLastFresh, sameMoment, afterIt, backAgain] = await Promise.all([
+      loadFleet(h.db, T0),
+      loadFleet(h.db, lastFresh),
+      loadFleet(h.db, lastFresh),
+      loadFleet(h.db, justStale),
+      loadFleet(h.db, lastFresh),
+    ]);
+    const statusOf = (fleet: Fleet, slug: string) => fleet.bySlug.get(slug)?.derived.status;
+    expect(statusOf(atLastFresh, 'quiet')).toBe('operational');
+    expect(sameMoment).toBe(atLastFresh); // derived once for both
+    expect(statusOf(afterIt, 'quiet')).toBe('unknown');
+    expect(statusOf(afterIt, 'chatty')).toBe('operational');
+    expect(statusOf(backAgain, 'quiet')).toBe('operational');
   });
 
   it('turns unknown after three silent intervals, counted from creation when never reported', async () => {

@@ -1,5 +1,5 @@
-import type { Database } from '@bastion/db';
-import { listIncidents } from '../incidents/incidents.service.js';
+import { coalescedFor, type Database } from '@bastion/db';
+import { newestOpenIncidentSummaries } from '../incidents/incidents.service.js';
 import { loadFleet } from '../services/fleet.js';
 import { worstStatus } from '../services/service-status.js';
 import type { StatusSummary } from './status.schema.js';
@@ -7,11 +7,17 @@ import type { StatusSummary } from './status.schema.js';
 /** How many open incidents the public summary lists at most. */
 const MAX_OPEN_INCIDENTS = 100;
 
+/**
+ * The summary is what status widgets poll, so concurrent calls share one read of the open
+ * incidents, as they share the fleet's (`coalescedFor`: each still sees its own earlier writes).
+ */
+const openIncidents = coalescedFor((db) => newestOpenIncidentSummaries(db, MAX_OPEN_INCIDENTS));
+
 export async function statusSummary(deps: { db: Database; now: () => Date }): Promise<StatusSummary> {
   const at = deps.now();
   const [fleet, open] = await Promise.all([
     loadFleet(deps.db, at),
-    listIncidents(deps, { status: 'open', limit: MAX_OPEN_INCIDENTS }),
+    openIncidents(deps.db),
   ]);
   const services = fleet.members.map(({ row, derived }) => ({
     slug: row.slug,
@@ -22,7 +28,7 @@ export async function statusSummary(deps: { db: Database; now: () => Date }): Pr
   return {
     indicator: worstStatus(services.map((s) => s.status)),
     services,
-    openIncidents: open.items,
+    openIncidents: open,
     generatedAt: at.toISOString(),
   };
 }
