@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import underPressure from '@fastify/under-pressure';
 import { IDEMPOTENT_REPLAYED_HEADER } from '@bastion/api';
 import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
 import { securityHeaders } from './security-headers.js';
 
 export interface HardeningOptions {
@@ -80,7 +81,10 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text, rejectPrototypeKeys);
+      // `__proto__` in a body is never legitimate and is how prototype pollution starts. Fastify's own
+      // parser (secure-json-parse) looks for it — escaped spellings included — before parsing, rather
+      // than running a reviver on every key (4 % of a POST's CPU); `constructor` keys are data here.
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'ignore' });
     } catch (error) {
       done(Object.assign(new Error(`The body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }), undefined);
       return;
@@ -93,11 +97,6 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
   });
 }
 
-/** `__proto__` in a body is never legitimate and is how prototype pollution starts. */
-function rejectPrototypeKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new SyntaxError(`Forbidden key "${key}"`);
-  return value;
-}
 
 /** Nesting depth of a parsed JSON value, counting stops once `stopAt` is reached. */
 export function depthOf(value: unknown, stopAt: number): number {
