@@ -25,3 +25,12 @@ export function perDatabase<T>(create: (db: Database) => T): (db: Database) => T
     return value;
   };
 }
+
+/**
+ * Ids for a prepared `= any($n::uuid[])`: one parameter whatever the number of ids (drizzle's
+ * `inArray` writes one each, so a different statement per list length), sent as an array literal,
+ * which every driver passes as is. Only for UUIDs, which need no quoting.
+ */
+export function uuidArray(ids: readonly string[]): string {
+  return `{${ids.join(',')}}`;
+}

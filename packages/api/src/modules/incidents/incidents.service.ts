@@ -1,4 +1,4 @@
-import { preparedFor, schema, type Database } from '@bastion/db';
+import { preparedFor, schema, uuidArray, type Database } from '@bastion/db';
 import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { conflict, invalidInput, notFound } from '../../common/errors.js';
 import { decodeTimeCursor, encodeCursor } from '../../common/pagination.js';
@@ -51,8 +51,7 @@ const incidentServicesOf = preparedFor((db) =>
 async function slugsByIncident(db: Database, ids: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   if (ids.length === 0) return map;
-  // An array literal: every driver passes it as is (ids are UUIDs from the database).
-  const rows = await incidentServicesOf(db).execute({ incidentIds: `{${ids.join(',')}}` });
+  const rows = await incidentServicesOf(db).execute({ incidentIds: uuidArray(ids) });
   for (const row of rows) map.set(row.incidentId, [...(map.get(row.incidentId) ?? []), row.serviceSlug]);
   return map;
 }

@@ -1,4 +1,4 @@
-import { coalescedFor, preparedFor, schema, type Database } from '@bastion/db';
+import { coalescedFor, preparedFor, schema, uuidArray, type Database } from '@bastion/db';
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { deriveStatuses, lastFreshMoment, type DerivedStatus, type StatusFacts } from './service-status.js';
 
@@ -166,8 +166,6 @@ const uptimeQuery = preparedFor((db) => {
       u30: sql<number>`count(*) filter (where ${h.status} = 'up')`.mapWith(Number),
     })
     .from(h)
-    // One array parameter whatever the number of services (drizzle's `inArray` writes one each,
-    // so a different statement per page size); sent as an array literal, which every driver passes as is.
     .where(and(sql`${h.serviceId} = any(${sql.placeholder('serviceIds')}::uuid[])`, since('since30d'), sql`${h.observedAt} <= ${sql.placeholder('until')}`))
     .groupBy(h.serviceId)
     .prepare('service_uptime');
@@ -179,7 +177,7 @@ export async function loadUptime(db: Database, serviceIds: string[], now: Date):
   if (serviceIds.length === 0) return result;
   const since = (ms: number) => new Date(now.getTime() - ms).toISOString();
   const rows = await uptimeQuery(db).execute({
-    serviceIds: `{${serviceIds.join(',')}}`,
+    serviceIds: uuidArray(serviceIds),
     since24h: since(DAY_MS),
     since7d: since(7 * DAY_MS),
     since30d: since(30 * DAY_MS),
