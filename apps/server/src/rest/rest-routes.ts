@@ -1,6 +1,6 @@
 import { acceptsBody, listRestOperations, REST_BASE_PATH, type RestOperation } from '@bastion/api/openapi';
-import { appRouter, DomainProblem, type Context } from '@bastion/api';
-import { callTRPCProcedure, getTRPCErrorFromUnknown, type AnyTRPCRouter } from '@trpc/server';
+import { appRouter, compileProcedure, DomainProblem, type Context } from '@bastion/api';
+import { getTRPCErrorFromUnknown, type AnyTRPCRouter } from '@trpc/server';
 import type { DatabaseHandle } from '@bastion/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -36,6 +36,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRoutesOpti
     const hasBody = acceptsBody(operation.method);
     // Like trpc-to-openapi, a procedure whose input is void gets `undefined`, never `{}`.
     const hasInput = !isVoidSchema(inputSchema);
+    const invoke = compileProcedure(operation.procedure);
 
     app.route({
       method: operation.method,
@@ -60,8 +61,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRoutesOpti
           }
         }
         try {
-          const output: unknown = await callTRPCProcedure({
-            router,
+          const output: unknown = await invoke({
             path: operation.procedurePath,
             getRawInput: async () => input,
             ctx: await options.createContext(request, reply),

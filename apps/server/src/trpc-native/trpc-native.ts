@@ -7,6 +7,7 @@ import {
   type inferRouterContext,
   type TRPCProcedureType,
 } from '@trpc/server';
+import { compileProcedure, type ProcedureCall } from '@bastion/api';
 import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCodeFromError, parseConnectionParamsFromString } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -41,6 +42,7 @@ export interface TrpcNativeOptions<TRouter extends AnyTRPCRouter> {
 type Call = {
   path: string;
   procedure: AnyTRPCProcedure | undefined;
+  invoke: ((call: ProcedureCall) => Promise<unknown>) | undefined;
 };
 
 type CallOutcome = { ok: true; data: unknown } | { ok: false; error: TRPCError; input: unknown };
@@ -79,7 +81,9 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
   type Ctx = inferRouterContext<TRouter>;
   const config = router._def._config;
   const { transformer } = config;
-  const procedures = new Map(Object.entries(router._def.procedures as Record<string, AnyTRPCProcedure>));
+  const procedures = new Map(
+    Object.entries(router._def.procedures as Record<string, AnyTRPCProcedure>).map(([path, procedure]) => [path, { procedure, invoke: compileProcedure(procedure) }]),
+  );
 
   // Bodies arrive as text, as tRPC's adapter receives them: it owns JSON parsing and its errors.
   app.removeContentTypeParser('application/json');
@@ -141,7 +145,7 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
           message: `Batch call exceeds maximum size: ${paths.length} calls, at most ${maxBatchSize} (set httpBatchLink's maxItems)`,
         });
       }
-      calls = paths.map((p) => ({ path: p, procedure: procedures.get(p) }));
+      calls = paths.map((p) => ({ path: p, procedure: procedures.get(p)?.procedure, invoke: procedures.get(p)?.invoke }));
       const types = new Set(calls.flatMap((c) => (c.procedure ? [c.procedure._def.type] : [])));
       if (types.size > 1) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${[...types].join(', ')}` });
@@ -187,16 +191,16 @@ export async function trpcNativePlugin<TRouter extends AnyTRPCRouter>(app: Fasti
 
     // 4. The calls, concurrently.
     const outcomes = await Promise.all(
-      calls.map(async ({ path, procedure }, index): Promise<CallOutcome> => {
+      calls.map(async ({ path, procedure, invoke }, index): Promise<CallOutcome> => {
         try {
           if (ctxError) throw ctxError;
-          if (!procedure) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
+          if (!procedure || !invoke) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
           const type = procedure._def.type;
           if (!ACCEPTED_METHODS[type].includes(req.method)) {
             res.header('allow', ACCEPTED_METHODS[type].join(', '));
             throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: `Unsupported ${req.method}-request to ${type} procedure at path "${path}"` });
           }
-          const data: unknown = await procedure({
+          const data: unknown = await invoke({
             path,
             type,
             ctx,
