@@ -106,6 +106,9 @@ describe('jsonRecords, wellFormed, rowsOf', () => {
     expect(wellFormed('x\uD800y\uDC00z')).toBe('x\uFFFDy\uFFFDz');
     expect(wellFormed('ok 😀')).toBe('ok 😀');
     expect(JSON.parse(jsonRecords([{ m: 'a\uD83Db', n: 1, d: { deep: '\uDE00' } }]))).toEqual([{ m: 'a\uFFFDb', n: 1, d: { deep: '\uFFFD' } }]);
+    // Only the escape is rewritten: a user's own backslash text and paired surrogates pass as they are.
+    expect(JSON.parse(jsonRecords([{ m: 'C:\\ud800 \\u00e9', e: '😀' }]))).toEqual([{ m: 'C:\\ud800 \\u00e9', e: '😀' }]);
+    expect(JSON.parse(jsonRecords([{ m: 'plain', n: null }]))).toEqual([{ m: 'plain', n: null }]);
   });
 
   it('reads rows from either driver’s result', () => {
