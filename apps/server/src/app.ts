@@ -14,7 +14,7 @@ import type { CookieOptions } from './auth/session-cookies.js';
 import { createContextFactory, responseHeadersOf } from './context.js';
 import { registerDocsRoutes } from './docs/docs-routes.js';
 import { problemClientErrorHandler } from './hardening/client-errors.js';
-import { DEFAULT_HARDENING, registerHardening, type HardeningOptions } from './hardening/hardening.js';
+import { DEFAULT_HARDENING, parseJsonText, registerHardening, type HardeningOptions } from './hardening/hardening.js';
 import { registerRequestDeadline } from './hardening/request-deadline.js';
 import { registerHealthRoutes } from './health/health-routes.js';
 import { createMetrics, registerMetricsHooks, type Metrics } from './metrics/metrics.js';
@@ -207,7 +207,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // Only JSON bodies are accepted on the REST face; text/plain would otherwise reach a procedure.
   app.removeContentTypeParser('text/plain');
-  await registerHardening(app, { ...DEFAULT_HARDENING, ...options.hardening });
+  const hardening = { ...DEFAULT_HARDENING, ...options.hardening };
+  await registerHardening(app, hardening);
 
   const auth = isAuthRuntime(options.auth) ? options.auth : await createAuthRuntime(database.db, options.auth);
   const controls = await controlsRuntimeFor(options, app);
@@ -235,6 +236,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     router: appRouter,
     createContext: ({ req, res }) => createContext(req, res),
     maxBatchSize: options.trpcMaxBatchSize ?? DEFAULT_TRPC_MAX_BATCH_SIZE,
+    // The same refusals as REST bodies: no `__proto__` keys, no absurd nesting.
+    parseJson: (text) => parseJsonText(text, hardening.maxJsonDepth, 'The input'),
     // WWW-Authenticate on 401/403 and Retry-After on 429, as on the REST face.
     responseMeta: ({ errors }) => {
       const headers: Record<string, string> = {};

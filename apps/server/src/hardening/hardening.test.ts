@@ -56,6 +56,29 @@ describe('request limits', () => {
     expect((await post('{"slug":"proto-text","name":"__proto__","tier":"low"}')).statusCode).toBe(401);
   });
 
+  it('refuses the same on the tRPC face: __proto__ keys and deep inputs are a BAD_REQUEST before the procedure runs', async () => {
+    // Public procedures: nothing but the input can refuse these calls.
+    const mutation = (input: string) =>
+      app.inject({ method: 'POST', url: '/trpc/auth.login', headers: { 'content-type': 'application/json' }, payload: input });
+    type Envelope = { error: { json?: { message: string; data: { code: string } }; message?: string; data?: { code: string } } };
+    const errorOf = (body: Envelope) => body.error.json ?? body.error;
+    for (const key of ['__proto__', '\\u005f_proto__']) {
+      const response = await mutation(`{"email":"a@b.example","password":"x","${key}":{"admin":true}}`);
+      expect(response.statusCode, key).toBe(400);
+      const error = errorOf(response.json<Envelope>());
+      expect(error.data?.code, key).toBe('BAD_REQUEST');
+      expect(error.message, key).toContain('prototype');
+    }
+    const deep = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;
+    const query = await app.inject({ method: 'GET', url: `/trpc/status.get?input=${encodeURIComponent(deep)}` });
+    expect(query.statusCode).toBe(400);
+    expect(errorOf(query.json<Envelope>()).message).toContain('nested deeper');
+    expect((await mutation(deep)).statusCode).toBe(400);
+    // "__proto__" as a value is data: that call reaches the procedure (a wrong password, 401).
+    expect((await mutation('{"email":"a@b.example","password":"__proto__"}')).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/trpc/status.get' })).statusCode).toBe(200);
+  });
+
   it('counts depth without walking past the limit', () => {
     expect(depthOf(1, 10)).toBe(0);
     expect(depthOf({ a: [{ b: 1 }] }, 10)).toBe(3);

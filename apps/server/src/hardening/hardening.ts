@@ -85,22 +85,33 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
     }
     let parsed: unknown;
     try {
-      // `__proto__` in a body is never legitimate and is how prototype pollution starts. Fastify's own
-      // parser (secure-json-parse) looks for it — escaped spellings included — before parsing, rather
-      // than running a reviver on every key (4 % of a POST's CPU); `constructor` keys are data here.
-      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'ignore' });
+      parsed = parseJsonText(text, options.maxJsonDepth);
     } catch (error) {
-      done(Object.assign(new Error(`The body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }), undefined);
-      return;
-    }
-    if (depthOf(parsed, options.maxJsonDepth + 1) > options.maxJsonDepth) {
-      done(Object.assign(new Error(`The JSON body is nested deeper than ${options.maxJsonDepth} levels.`), { statusCode: 400 }), undefined);
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
       return;
     }
     done(null, parsed);
   });
 }
 
+
+/**
+ * Parses JSON from a client, as both faces do: a `__proto__` key is never legitimate and is how
+ * prototype pollution starts, so secure-json-parse (Fastify's own) looks for it — escaped spellings
+ * included — before parsing, rather than a reviver running on every key (4 % of a POST's CPU);
+ * `constructor` keys are data here. Nesting deeper than `maxDepth` is refused too.
+ * Throws an `Error` whose message says what is wrong with `what`, for the client.
+ */
+export function parseJsonText(text: string, maxDepth: number, what = 'The body'): unknown {
+  let parsed: unknown;
+  try {
+    parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'ignore' });
+  } catch (error) {
+    throw new Error(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (depthOf(parsed, maxDepth + 1) > maxDepth) throw new Error(`${what} is nested deeper than ${maxDepth} levels.`);
+  return parsed;
+}
 
 /** Nesting depth of a parsed JSON value, counting stops once `stopAt` is reached. */
 export function depthOf(value: unknown, stopAt: number): number {
