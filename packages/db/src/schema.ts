@@ -133,6 +133,13 @@ export const users = pgTable('users', {
   /** argon2id PHC string; never leaves the auth service. */
   passwordHash: text('password_hash').notNull(),
   disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+  /**
+   * Access tokens carry the generation they were issued in; a password change moves it on, so the
+   * user's older tokens are refused at once instead of living out their 15 minutes.
+   */
+  accessTokenGeneration: integer('access_token_generation').notNull().default(0),
+  /** The one older token still accepted: the one that made the password change (its `jti`). */
+  keptAccessTokenId: text('kept_access_token_id'),
   ...timestamps,
 });
 

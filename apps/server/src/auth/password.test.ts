@@ -61,7 +61,8 @@ describe('changing a password with the dashboard session', () => {
     const email = await newUser('old-password-1234');
     const mine = await session(email, 'old-password-1234');
     const other = await session(email, 'old-password-1234');
-    const { refresh_token: refreshToken } = await tokens(email, 'old-password-1234');
+    const { access_token: accessToken, refresh_token: refreshToken } = await tokens(email, 'old-password-1234');
+    const bearer = { authorization: `Bearer ${accessToken}` };
     const payload = { currentPassword: 'old-password-1234', newPassword: 'new-password-5678' };
 
     const noCsrf = await app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: mine.cookie, payload });
@@ -76,6 +77,8 @@ describe('changing a password with the dashboard session', () => {
     expect(await meStatus(mine.cookie)).toBe(200);
     expect(await meStatus(other.cookie)).toBe(401);
     expect(await refreshStatus(refreshToken)).toBe(400);
+    // The access token issued with the old password is refused at once, not in 15 minutes.
+    expect(await meStatus(bearer)).toBe(401);
     expect(await signInStatus(email, 'old-password-1234')).toBe(401);
     expect(await signInStatus(email, 'new-password-5678')).toBe(200);
   });
@@ -111,13 +114,33 @@ describe('changing a password with a bearer token', () => {
     const email = await newUser('old-password-1234');
     const browser = await session(email, 'old-password-1234');
     const { access_token: accessToken, refresh_token: refreshToken } = await tokens(email, 'old-password-1234');
+    const { access_token: elsewhere } = await tokens(email, 'old-password-1234');
     const bearer = { authorization: `Bearer ${accessToken}` };
     const res = await app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: bearer, payload: { currentPassword: 'old-password-1234', newPassword: 'new-password-5678' } });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ endedSessions: 1, revokedTokenFamilies: 1 });
+    expect(res.json()).toMatchObject({ endedSessions: 1, revokedTokenFamilies: 2 });
     expect(await meStatus(browser.cookie)).toBe(401);
     expect(await refreshStatus(refreshToken)).toBe(400);
     expect(await signInStatus(email, 'new-password-5678')).toBe(200);
+    // The token that made the change keeps working; the other one issued before it is refused at
+    // once, on both faces; a token issued after the change works.
+    expect(await meStatus(bearer)).toBe(200);
+    expect(await meStatus({ authorization: `Bearer ${elsewhere}` })).toBe(401);
+    expect((await app.inject({ url: '/trpc/auth.me', headers: { authorization: `Bearer ${elsewhere}` } })).statusCode).toBe(401);
+    const { access_token: fresh } = await tokens(email, 'new-password-5678');
+    expect(await meStatus({ authorization: `Bearer ${fresh}` })).toBe(200);
+  });
+
+  it('a second change refuses the token that made the first one, unless it makes this one too', async () => {
+    const email = await newUser('old-password-1234');
+    const { access_token: first } = await tokens(email, 'old-password-1234');
+    const change = (token: string, currentPassword: string, newPassword: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { authorization: `Bearer ${token}` }, payload: { currentPassword, newPassword } });
+    expect((await change(first, 'old-password-1234', 'new-password-5678')).statusCode).toBe(200);
+    const { access_token: second } = await tokens(email, 'new-password-5678');
+    expect((await change(second, 'new-password-5678', 'third-password-9012')).statusCode).toBe(200);
+    expect(await meStatus({ authorization: `Bearer ${first}` })).toBe(401);
+    expect(await meStatus({ authorization: `Bearer ${second}` })).toBe(200);
   });
 
   it('an API key cannot change its owner’s password (403), on either face', async () => {

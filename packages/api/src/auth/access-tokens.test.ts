@@ -128,6 +128,26 @@ describe('access tokens', () => {
     await expect(authenticateAccessToken(deps, token)).resolves.toBeNull();
     await handle.db.update(schema.users).set({ role: 'admin', disabledAt: null }).where(eq(schema.users.id, admin.id));
   });
+
+  it('carries the user’s token generation; one from before the last password change is refused but for the kept one', async () => {
+    const deps = { db: handle.db, now: () => now, auth };
+    // Tokens without the claim (issued before it existed) are generation 0.
+    const legacy = await forge({ payload: { jti: 'legacy' } });
+    await expect(verifyAccessToken(auth, legacy, now)).resolves.toMatchObject({ generation: 0, tokenId: 'legacy' });
+    const { token: current } = await signAccessToken(auth, { kind: 'user', id: admin.id, generation: 3 }, ['services:read'], now);
+    await expect(verifyAccessToken(auth, current, now)).resolves.toMatchObject({ generation: 3 });
+    for (const bad of [-1, 1.5, '3', null]) {
+      await expect(verifyAccessToken(auth, await forge({ payload: { bst_gen: bad } }), now), String(bad)).resolves.toBeNull();
+    }
+
+    await handle.db.update(schema.users).set({ accessTokenGeneration: 3, keptAccessTokenId: 'legacy' }).where(eq(schema.users.id, admin.id));
+    await expect(authenticateAccessToken(deps, current)).resolves.toMatchObject({ id: admin.id });
+    await expect(authenticateAccessToken(deps, legacy)).resolves.toMatchObject({ id: admin.id, tokenId: 'legacy' });
+    await expect(authenticateAccessToken(deps, await forge({ payload: { jti: 'another', bst_gen: 2 } }))).resolves.toBeNull();
+    await handle.db.update(schema.users).set({ keptAccessTokenId: null }).where(eq(schema.users.id, admin.id));
+    await expect(authenticateAccessToken(deps, legacy)).resolves.toBeNull();
+    await handle.db.update(schema.users).set({ accessTokenGeneration: 0 }).where(eq(schema.users.id, admin.id));
+  });
 });
 
 describe('signing keys', () => {

@@ -10,11 +10,16 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 export interface AccessTokenSubject {
   kind: 'user' | 'apiKey';
   id: string;
+  /** A user's `accessTokenGeneration` when the token is issued (0 when absent). */
+  generation?: number;
 }
 
 export interface AccessTokenClaims extends AccessTokenSubject {
   scopes: Scope[];
   expiresAt: Date;
+  generation: number;
+  /** The token's own id (`jti`). */
+  tokenId: string;
 }
 
 /** Signs an access token for `subject` carrying `scopes`; lifetime from the runtime (≤ 15 min). */
@@ -27,7 +32,13 @@ export async function signAccessToken(
   const { kid, privateKey } = await auth.keys.current();
   const iat = Math.floor(now.getTime() / 1000);
   const expiresIn = auth.config.accessTokenTtlSeconds;
-  const token = await new SignJWT({ scope: scopes.join(' '), bst_kind: subject.kind, client_id: subject.kind === 'apiKey' ? subject.id : 'bastion' })
+  const claims = {
+    scope: scopes.join(' '),
+    bst_kind: subject.kind,
+    client_id: subject.kind === 'apiKey' ? subject.id : 'bastion',
+    ...(subject.generation ? { bst_gen: subject.generation } : {}),
+  };
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: ACCESS_TOKEN_TYP })
     .setIssuer(auth.config.issuer)
     .setAudience(auth.config.audience)
@@ -64,12 +75,21 @@ export async function verifyAccessToken(auth: AuthRuntime, token: string, now: D
         clockTolerance: 5,
       },
     );
-    const { sub, exp, iat, scope, bst_kind: kind } = payload as { sub: string; exp: number; iat: number; scope?: unknown; bst_kind?: unknown };
+    const { sub, exp, iat, jti, scope, bst_kind: kind, bst_gen: generation = 0 } = payload as {
+      sub: string;
+      exp: number;
+      iat: number;
+      jti: string;
+      scope?: unknown;
+      bst_kind?: unknown;
+      bst_gen?: unknown;
+    };
     if (exp - iat > MAX_ACCESS_TOKEN_TTL_SECONDS) return null;
     if (kind !== 'user' && kind !== 'apiKey') return null;
     if (typeof scope !== 'string') return null;
+    if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) return null;
     const scopes = scope.split(' ').filter(isScope);
-    return { kind, id: sub, scopes, expiresAt: new Date(exp * 1000) };
+    return { kind, id: sub, scopes, expiresAt: new Date(exp * 1000), generation, tokenId: jti };
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '@bastion/db';
 import { coalescedByKeyFor, preparedFor, schema } from '@bastion/db';
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import { verifyAccessToken } from './access-tokens.js';
+import { verifyAccessToken, type AccessTokenClaims } from './access-tokens.js';
 import type { ApiKeyPrincipal, UserPrincipal } from './principal.js';
 import type { AuthRuntime } from './runtime.js';
 import { ROLE_SCOPES, intersectScopes, isScope, type Role, type Scope } from './scopes.js';
@@ -52,6 +52,11 @@ async function activeUser(db: Database, id: string): Promise<UserRow | null> {
   return user && !user.disabledAt ? user : null;
 }
 
+/** A token from before the user's last password change is refused, but for the one that made it. */
+function issuedSinceLastPasswordChange(claims: AccessTokenClaims, user: UserRow): boolean {
+  return claims.generation >= user.accessTokenGeneration || claims.tokenId === user.keptAccessTokenId;
+}
+
 type KeyWithOwner = { key: ApiKeyRow; owner: UserRow };
 
 /** A key with its owner, in one prepared query: this runs on every API-key request. */
@@ -90,7 +95,8 @@ export async function authenticateAccessToken(deps: AuthDeps, token: string): Pr
   if (!claims) return null;
   if (claims.kind === 'user') {
     const user = await activeUser(deps.db, claims.id);
-    return user ? userPrincipal(user, intersectScopes(claims.scopes, userScopes(user.role)), 'token') : null;
+    if (!user || !issuedSinceLastPasswordChange(claims, user)) return null;
+    return { ...userPrincipal(user, intersectScopes(claims.scopes, userScopes(user.role)), 'token'), tokenId: claims.tokenId };
   }
   const [found] = await keyWithOwnerById(deps.db, claims.id);
   if (!found) await confirmDatabaseAnswers(deps.db);

@@ -120,13 +120,13 @@ async function passwordGrant(ctx: TokenRequestContext, request: TokenRequest): P
   const scopes = grantScopes(requested, userScopes(user.role));
   const principal: UserPrincipal = { kind: 'user', id: user.id, email: user.email, role: user.role, scopes, via: 'token' };
   const familyId = randomUUID();
-  const body = await issueUserTokens(ctx, principal, familyId);
+  const body = await issueUserTokens(ctx, principal, user.accessTokenGeneration, familyId);
   await audit(ctx, { actor: principal, action: 'auth.token.password', target: user.email, result: 'success', detail: { scopes } });
   return { ok: true, body };
 }
 
-async function issueUserTokens(ctx: TokenRequestContext, user: UserPrincipal, familyId: string): Promise<TokenResponse> {
-  const access = await signAccessToken(ctx.auth, { kind: 'user', id: user.id }, user.scopes, ctx.now());
+async function issueUserTokens(ctx: TokenRequestContext, user: UserPrincipal, generation: number, familyId: string): Promise<TokenResponse> {
+  const access = await signAccessToken(ctx.auth, { kind: 'user', id: user.id, generation }, user.scopes, ctx.now());
   const refreshToken = await storeRefreshToken(ctx.db, ctx, user, familyId);
   return tokenResponse(access, refreshToken, user.scopes);
 }
@@ -211,7 +211,7 @@ async function refreshGrant(ctx: TokenRequestContext, request: TokenRequest): Pr
   const scopes = intersectScopes(requested.length > 0 ? requested : original, userScopes(user.role));
   const principal: UserPrincipal = { kind: 'user', id: user.id, email: user.email, role: user.role, scopes, via: 'token' };
   // Signed first (it may load the signing key): nothing but the two writes below runs inside the transaction.
-  const access = await signAccessToken(ctx.auth, { kind: 'user', id: user.id }, scopes, now);
+  const access = await signAccessToken(ctx.auth, { kind: 'user', id: user.id, generation: user.accessTokenGeneration }, scopes, now);
   // Claim and successor in one transaction: a failed insert leaves the presented token unused.
   const refreshToken = await ctx.db.transaction(async (tx) => {
     // Only one exchange can win the claim, so a racing second use is treated as reuse.

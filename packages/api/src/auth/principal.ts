@@ -21,6 +21,8 @@ export interface UserPrincipal {
   via: 'session' | 'token';
   /** The session behind a cookie login, so logout can end it. */
   sessionId?: string | undefined;
+  /** The access token (`jti`) behind a bearer login, so a password change can keep it working. */
+  tokenId?: string | undefined;
 }
 
 export interface ApiKeyPrincipal {

@@ -231,7 +231,7 @@ export interface paths {
         put?: never;
         /**
          * Change your password (signs you out everywhere else)
-         * @description Checks the current password (wrong ones count toward the sign-in throttle: 429 after 5), stores the new one, ends every other session and revokes every refresh token of the account. The session or token making the call keeps working.
+         * @description Checks the current password (wrong ones count toward the sign-in throttle: 429 after 5), stores the new one, ends every other session, revokes every refresh token of the account and refuses every access token issued before the change. The session or token making the call keeps working.
          *
          *     Requires a signed-in user (a session or a user’s access token); API keys are refused (403).
          */

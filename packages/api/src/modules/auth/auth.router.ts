@@ -94,7 +94,7 @@ export const authRouter = createTRPCRouter({
         tags,
         summary: 'Change your password (signs you out everywhere else)',
         description:
-          'Checks the current password (wrong ones count toward the sign-in throttle: 429 after 5), stores the new one, ends every other session and revokes every refresh token of the account. The session or token making the call keeps working.',
+          'Checks the current password (wrong ones count toward the sign-in throttle: 429 after 5), stores the new one, ends every other session, revokes every refresh token of the account and refuses every access token issued before the change. The session or token making the call keeps working.',
       },
       scopes: [],
       usersOnly: true,

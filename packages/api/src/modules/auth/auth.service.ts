@@ -1,5 +1,5 @@
 import { schema } from '@bastion/db';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { revokeOtherSessions, type AuthDeps } from '../../auth/credentials.js';
 import { revokeUserRefreshTokens } from '../../auth/oauth.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
@@ -42,7 +42,16 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword);
   const changedAt = deps.now();
   const ended = await deps.db.transaction(async (tx) => {
-    await tx.update(schema.users).set({ passwordHash, updatedAt: changedAt }).where(eq(schema.users.id, user.id));
+    // Every access token issued so far is refused from now on, but for the one making this call.
+    await tx
+      .update(schema.users)
+      .set({
+        passwordHash,
+        updatedAt: changedAt,
+        accessTokenGeneration: sql`${schema.users.accessTokenGeneration} + 1`,
+        keptAccessTokenId: user.via === 'token' ? (user.tokenId ?? null) : null,
+      })
+      .where(eq(schema.users.id, user.id));
     const txDeps = { db: tx, now: deps.now };
     return {
       endedSessions: await revokeOtherSessions(txDeps, user.id, user.sessionId),
