@@ -37,7 +37,7 @@ export async function resolvePrincipal(
       const principal = await authenticateAccessToken(deps, match[1]);
       return principal
         ? { principal }
-        : { principal: ANONYMOUS, failure: 'bad_token', credentialError: { code: 'UNAUTHORIZED', message: 'The access token is invalid or expired.' } };
+        : { principal: ANONYMOUS, failure: 'bad_token', credentialError: { code: 'UNAUTHORIZED', message: 'The access token is invalid, expired or revoked; get a new one.' } };
     }
   }
   const apiKey = header(request, 'x-api-key');
