@@ -31,8 +31,18 @@ export function userScopes(role: Role): readonly Scope[] {
   return ROLE_SCOPES[role];
 }
 
-function userPrincipal(user: UserRow, scopes: readonly Scope[], via: UserPrincipal['via'], sessionId?: string): UserPrincipal {
-  return { kind: 'user', id: user.id, email: user.email, role: user.role, scopes, via, sessionId };
+/** `credentialId` names what the user proved it with: the session (cookie) or the access token's `jti`. */
+function userPrincipal(user: UserRow, scopes: readonly Scope[], via: UserPrincipal['via'], credentialId: string): UserPrincipal {
+  return {
+    kind: 'user',
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    scopes,
+    via,
+    sessionId: via === 'session' ? credentialId : undefined,
+    tokenId: via === 'token' ? credentialId : undefined,
+  };
 }
 
 /** Only a key's own scopes that its owner's role still grants: demoting the owner narrows the key. */
@@ -96,7 +106,7 @@ export async function authenticateAccessToken(deps: AuthDeps, token: string): Pr
   if (claims.kind === 'user') {
     const user = await activeUser(deps.db, claims.id);
     if (!user || !issuedSinceLastPasswordChange(claims, user)) return null;
-    return { ...userPrincipal(user, intersectScopes(claims.scopes, userScopes(user.role)), 'token'), tokenId: claims.tokenId };
+    return userPrincipal(user, intersectScopes(claims.scopes, userScopes(user.role)), 'token', claims.tokenId);
   }
   const [found] = await keyWithOwnerById(deps.db, claims.id);
   if (!found) await confirmDatabaseAnswers(deps.db);
