@@ -7,7 +7,8 @@ import { readConfig, type BenchConfig } from './config.js';
 import { generateBenchKey, prepareDatabase, recreatePostgresDatabase, resetPostgres } from './fixtures.js';
 import { installCleanup, cpuTimeUs, rssMb, settle, startServer, stopAll, stopServer, type RunningServer, type ServerSpec } from './processes.js';
 import { collectMachineInfo, renderReport, type ColdStart, type MiddlewareCost, type Soak } from './report.js';
-import { median, summarise, type Sample } from './stats.js';
+import { summarisePaced, thinkMsFor, type PacedSample } from './paced.js';
+import { FASTAPI, median, summarise, type Sample } from './stats.js';
 import { ENDPOINTS, TARGETS, type EndpointId, type RequestSpec, type ServerId, type Target } from './targets.js';
 import { runWrk } from './wrk.js';
 
@@ -138,6 +139,10 @@ async function main() {
       }
     }
 
+    // The POSTs' rows go after every paced round too: the GETs of the next must read the same fleet.
+    const afterPacedRound = endpoints.includes('post') ? () => resetPostgres(pgUrl, cutoff) : async () => {};
+    const paced = await measurePaced(samples, targets, endpoints, serverOf, config, afterPacedRound);
+
     const soaks: Soak[] = [];
     if (config.soakSec > 0) {
       for (const id of ['bastion-pg', 'bastion-pglite'] as const) {
@@ -159,10 +164,10 @@ async function main() {
     // Raw samples beside the report (artifacts/ is git-ignored), to re-check a table later.
     const artifacts = join(REPO_ROOT, 'artifacts');
     mkdirSync(artifacts, { recursive: true });
-    writeFileSync(join(artifacts, 'bench-samples.json'), JSON.stringify({ commandLine, config, samples, coldStarts, soaks }, null, 1));
+    writeFileSync(join(artifacts, 'bench-samples.json'), JSON.stringify({ commandLine, config, samples, paced, coldStarts, soaks }, null, 1));
     const rows = summarise(samples);
     const machine = collectMachineInfo(config.python, pgUrl);
-    const report = renderReport({ config, commandLine, machine: await machine, rows, coldStarts, coldStartFromDist: cold.fromDist, soaks, middleware, targets, loadBefore });
+    const report = renderReport({ config, commandLine, machine: await machine, rows, paced, coldStarts, coldStartFromDist: cold.fromDist, soaks, middleware, targets, loadBefore });
     process.stdout.write(`${report}\n`);
     if (config.write) {
       const file = join(REPO_ROOT, 'docs/benchmarks.md');
@@ -251,7 +256,7 @@ function serverSpec(
   }
 }
 
-async function load(server: RunningServer, request: RequestSpec, connections: number, durationSec: number, config: BenchConfig) {
+async function load(server: RunningServer, request: RequestSpec, connections: number, durationSec: number, config: BenchConfig, thinkMs?: number) {
   await settle(server.pid);
   return runWrk({
     url: `http://127.0.0.1:${server.spec.port}${request.path}`,
@@ -261,7 +266,56 @@ async function load(server: RunningServer, request: RequestSpec, connections: nu
     connections,
     durationSec,
     cpu: config.loadCpu,
+    ...(thinkMs === undefined ? {} : { thinkMs }),
   });
+}
+
+/**
+ * After the rounds: every target offered FastAPI's peak load on each endpoint (its median calls/s
+ * at the most connections of this run), from that many connections (see `paced.ts`); as many
+ * interleaved rounds as the table, the order rotating each round.
+ */
+async function measurePaced(
+  samples: readonly Sample[],
+  targets: readonly Target[],
+  endpoints: readonly EndpointId[],
+  serverOf: (target: Target) => RunningServer,
+  config: BenchConfig,
+  afterRound: () => Promise<void>,
+): Promise<PacedSample[]> {
+  const connections = Math.max(...config.connections);
+  const peaks = new Map<EndpointId, number>();
+  for (const endpoint of endpoints) {
+    const peak = median(samples.filter((s) => s.target === FASTAPI && s.endpoint === endpoint && s.connections === connections).map((s) => s.callsPerSec));
+    if (peak > 0) peaks.set(endpoint, peak);
+    else log(`• paced ${endpoint}: no FastAPI figure at ${connections} connections in this run; skipped`);
+  }
+  const paced: PacedSample[] = [];
+  for (let round = 0; round < config.rounds; round++) {
+    for (const [endpoint, peak] of peaks) {
+      log(`• paced r${round + 1} ${endpoint}: FastAPI's peak, ${peak.toFixed(0)} calls/s, offered to every target from ${connections} connections`);
+      const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
+      for (const target of order) {
+        const request = target.requests[endpoint];
+        const offeredPerSec = peak / request.calls;
+        const report = await load(serverOf(target), request, connections, config.durationSec, config, thinkMsFor(offeredPerSec, connections));
+        const sample = {
+          target: target.id,
+          endpoint,
+          connections,
+          offeredPerSec,
+          requestsPerSec: report.requestsPerSec,
+          p50Ms: report.p50Ms,
+          p99Ms: report.p99Ms,
+          errors: report.non2xx + report.socketErrors,
+        };
+        paced.push(sample);
+        log(`  ${target.id.padEnd(20)} ${sample.requestsPerSec.toFixed(0).padStart(6)}/${offeredPerSec.toFixed(0)} req/s  p99 ${sample.p99Ms.toFixed(1).padStart(6)} ms  errors ${sample.errors}`);
+      }
+    }
+    await afterRound();
+  }
+  return summarisePaced(paced);
 }
 
 async function measure(server: RunningServer, target: Target, endpoint: EndpointId, connections: number, round: number, config: BenchConfig): Promise<Sample> {

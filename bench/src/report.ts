@@ -4,6 +4,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import postgres from 'postgres';
 import type { BenchConfig } from './config.js';
 import { FLEET_SIZE, HEARTBEATS_PER_SERVICE } from './fixtures.js';
+import { pacedGoalLine, pacedTable, type PacedSample } from './paced.js';
 import { GOALS, markdownTable, resultsTable, type Row } from './stats.js';
 import { ENDPOINT_LABELS, type Target } from './targets.js';
 
@@ -101,6 +102,8 @@ export function renderReport(input: {
   commandLine: string;
   machine: MachineInfo;
   rows: Row[];
+  /** Latency at FastAPI's peak load (empty when FastAPI was not in the run). */
+  paced: PacedSample[];
   coldStarts: ColdStart[];
   /** Whether Bastion's cold starts ran the tsup build (else the tsx entry, which transpiles first). */
   coldStartFromDist: boolean;
@@ -135,6 +138,7 @@ export function renderReport(input: {
     '## Goals',
     '',
     ...goalLines,
+    ...(input.paced.length > 0 ? [pacedGoalLine(input.paced)] : []),
     '',
     '## Results',
     '',
@@ -143,6 +147,16 @@ export function renderReport(input: {
     '*calls/s* counts procedure calls (10 per request for a tRPC batch); ratios compare calls/s with FastAPI and with native Fastify on the same endpoint and connection count in this run. *CPU µs/req* is the server process’s user+system CPU per HTTP request (from /proc), the database’s excluded. *errors* = non-2xx responses + socket errors and timeouts (wrk’s 2 s timeout).',
     '',
   ];
+  if (input.paced.length > 0) {
+    out.push(
+      '## Latency at a fixed load',
+      '',
+      `In the table above every connection sends its next request the moment it has an answer, so each cell measures a server at saturation, and its mean latency is connections ÷ throughput whatever the server does (Little’s law): p99 under 50 ms with 256 connections would take over 5,120 answers a second from any server. Here every target is offered one fixed load instead, the most FastAPI served on that endpoint in this run (its median calls/s at ${String(Math.max(...config.connections))} connections), from as many connections; each connection waits a random think time (exponential, mean connections ÷ offered rate) before each request, so requests arrive spread out as from many independent clients. ${String(config.rounds)} interleaved round(s) after the table’s, ${String(config.durationSec)}s per cell; medians across rounds, errors summed. A Bastion row passes when it kept up (at least 90 % of the offered requests answered), with p99 under 50 ms and no error.`,
+      '',
+      pacedTable(input.paced, labels),
+      '',
+    );
+  }
   if (input.coldStarts.length > 0) {
     out.push(
       '## Cold start (spawn → first `/readyz` 200)',

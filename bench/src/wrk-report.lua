@@ -1,5 +1,6 @@
 -- Sets the request from the environment and prints one machine-readable line when wrk is done.
--- Static requests only: wrk then builds the request once, so the Lua layer costs nothing per call.
+-- Static requests only: wrk then builds the request once, so the Lua layer costs nothing per call
+-- (a paced run calls `delay` once per request).
 local method = os.getenv("WRK_METHOD")
 local body = os.getenv("WRK_BODY")
 local headers = os.getenv("WRK_HEADERS")
@@ -14,6 +15,17 @@ if headers ~= nil then
   for line in string.gmatch(headers, "[^\n]+") do
     local name, value = string.match(line, "^([^:]+):%s*(.*)$")
     if name ~= nil then wrk.headers[name] = value end
+  end
+end
+
+-- A paced run: each connection waits a random think time (exponential, mean WRK_THINK_MS) before
+-- each of its requests, the first included, so requests arrive spread out as from many independent
+-- clients instead of each connection firing again the moment its answer lands.
+local think = tonumber(os.getenv("WRK_THINK_MS") or "")
+if think ~= nil and think > 0 then
+  math.randomseed(os.time())
+  function delay()
+    return math.floor(-think * math.log(1 - math.random()))
   end
 end
 

@@ -62,6 +62,12 @@ export interface WrkRun {
   headers?: Record<string, string>;
   /** CPU list for taskset (the load generator's core). */
   cpu: string;
+  /**
+   * A paced run: each connection waits a random think time with this mean (ms) before each request,
+   * so the offered load is about `connections × 1000 / thinkMs` requests a second. Unset: every
+   * connection sends its next request as soon as it has an answer (the server's saturation).
+   */
+  thinkMs?: number;
 }
 
 /** `Name: value` lines, as `wrk-report.lua` reads `WRK_HEADERS`. */
@@ -81,7 +87,7 @@ export function runWrk(run: WrkRun): Promise<WrkReport> {
   const args = ['-c', run.cpu, 'wrk', '-t1', `-c${run.connections}`, `-d${Math.max(1, Math.round(run.durationSec))}s`, '-s', SCRIPT, run.url];
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', args, {
-      env: { ...process.env, WRK_METHOD: run.method ?? 'GET', WRK_BODY: run.body ?? '', WRK_HEADERS: formatWrkHeaders(run.headers ?? {}) },
+      env: { ...process.env, WRK_METHOD: run.method ?? 'GET', WRK_BODY: run.body ?? '', WRK_HEADERS: formatWrkHeaders(run.headers ?? {}), WRK_THINK_MS: run.thinkMs === undefined ? '' : String(run.thinkMs) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
