@@ -114,9 +114,7 @@ async function main() {
     for (let round = 0; round < config.rounds; round++) {
       for (const endpoint of endpoints) {
         for (const connections of config.connections) {
-          // Rotate the order each round so no target always runs first (or right after the POSTs).
-          const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
-          for (const target of order) {
+          for (const target of rotated(targets, round)) {
             const sample = await measure(serverOf(target), target, endpoint, connections, round, config);
             samples.push(sample);
             log(
@@ -256,6 +254,11 @@ function serverSpec(
   }
 }
 
+/** The targets in the order round `round` runs them: rotated each round, so none always runs first (or right after the POSTs). */
+function rotated(targets: readonly Target[], round: number): Target[] {
+  return targets.map((_, i) => targets[(i + round) % targets.length] as Target);
+}
+
 async function load(server: RunningServer, request: RequestSpec, connections: number, durationSec: number, config: BenchConfig, thinkMs?: number) {
   await settle(server.pid);
   return runWrk({
@@ -294,8 +297,7 @@ async function measurePaced(
   for (let round = 0; round < config.rounds; round++) {
     for (const [endpoint, peak] of peaks) {
       log(`• paced r${round + 1} ${endpoint}: FastAPI's peak, ${peak.toFixed(0)} calls/s, offered to every target from ${connections} connections`);
-      const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
-      for (const target of order) {
+      for (const target of rotated(targets, round)) {
         const request = target.requests[endpoint];
         const offeredPerSec = peak / request.calls;
         const report = await load(serverOf(target), request, connections, config.durationSec, config, thinkMsFor(offeredPerSec, connections));

@@ -7,7 +7,7 @@
  * same number of connections whose requests are spread out (see `wrk-report.lua`); the latency is
  * then what a client waits at that load, not a queue the load generator built.
  */
-import { markdownTable, median } from './stats.js';
+import { cellsOf, markdownTable, median } from './stats.js';
 
 export interface PacedSample {
   target: string;
@@ -30,12 +30,7 @@ const KEPT_UP = 0.9;
  * latency (a single stall in a short, slow cell moves its p99 a lot), errors summed.
  */
 export function summarisePaced(samples: readonly PacedSample[]): PacedSample[] {
-  const cells = new Map<string, PacedSample[]>();
-  for (const s of samples) {
-    const key = `${s.endpoint}\u0000${s.target}\u0000${s.connections}`;
-    cells.set(key, [...(cells.get(key) ?? []), s]);
-  }
-  return [...cells.values()].map((cell) => {
+  return cellsOf(samples).map((cell) => {
     const first = cell[0] as PacedSample;
     return {
       ...first,

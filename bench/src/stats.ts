@@ -53,16 +53,21 @@ export interface Row {
 export const FASTAPI = 'fastapi';
 export const FASTIFY = 'fastify';
 
-/** Folds samples into rows (in first-seen order) and fills each row's ratios to the references. */
-export function summarise(samples: readonly Sample[]): Row[] {
-  const groups = new Map<string, Sample[]>();
+/** Samples grouped by cell (target × endpoint × connections), cells and samples in first-seen order. */
+export function cellsOf<T extends { target: string; endpoint: string; connections: number }>(samples: readonly T[]): T[][] {
+  const cells = new Map<string, T[]>();
   for (const s of samples) {
     const key = `${s.target}\u0000${s.endpoint}\u0000${s.connections}`;
-    const list = groups.get(key);
-    if (list) list.push(s);
-    else groups.set(key, [s]);
+    const cell = cells.get(key);
+    if (cell) cell.push(s);
+    else cells.set(key, [s]);
   }
-  const rows: Row[] = [...groups.values()].map((cell) => {
+  return [...cells.values()];
+}
+
+/** Folds samples into rows (in first-seen order) and fills each row's ratios to the references. */
+export function summarise(samples: readonly Sample[]): Row[] {
+  const rows: Row[] = cellsOf(samples).map((cell) => {
     const first = cell[0] as Sample;
     return {
       target: first.target,
