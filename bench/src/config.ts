@@ -7,6 +7,8 @@ export interface BenchConfig {
   write: boolean;
   durationSec: number;
   warmupSec: number;
+  /** Unmeasured seconds on the same server and load just before every measured cell. */
+  cellWarmupSec: number;
   rounds: number;
   connections: number[];
   /** Seconds of load before the "RSS after sustained load" reading; 0 skips it. */
@@ -30,7 +32,7 @@ export interface BenchConfig {
 
 const USAGE = `pnpm bench [--quick] [--write] [--no-build] [--only=target,…] [--endpoints=get,post,list,status]
 
-Env: BENCH_DURATION (10s)  BENCH_WARMUP (3s)  BENCH_ROUNDS (3)  BENCH_CONNECTIONS (64,256)
+Env: BENCH_DURATION (10s)  BENCH_WARMUP (3s)  BENCH_CELL_WARMUP (1s)  BENCH_ROUNDS (3)  BENCH_CONNECTIONS (64,256)
      BENCH_SOAK (60s; 0 skips)  BENCH_COLD_STARTS (5)
      BENCH_ADMIN_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test)  BENCH_PYTHON (/usr/bin/python3)
      BENCH_PROFILE_DIR (unset: Bastion's servers write a .cpuprofile there when they stop)`;
@@ -68,6 +70,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     write: flags.has('write'),
     durationSec: parseDuration(env.BENCH_DURATION ?? (quick ? '2s' : '10s')),
     warmupSec: parseDuration(env.BENCH_WARMUP ?? (quick ? '1s' : '3s')),
+    cellWarmupSec: parseDuration(env.BENCH_CELL_WARMUP ?? '1s'),
     rounds,
     connections,
     soakSec: parseDuration(env.BENCH_SOAK ?? (quick ? '0' : '60s')),

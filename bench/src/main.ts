@@ -7,7 +7,7 @@ import { readConfig, type BenchConfig } from './config.js';
 import { generateBenchKey, prepareDatabase, recreatePostgresDatabase, resetPostgres } from './fixtures.js';
 import { installCleanup, cpuTimeUs, rssMb, settle, startServer, stopAll, stopServer, type RunningServer, type ServerSpec } from './processes.js';
 import { collectMachineInfo, renderReport, type ColdStart, type MiddlewareCost, type Soak } from './report.js';
-import { summarisePaced, thinkMsFor, type PacedSample } from './paced.js';
+import { summarisePaced, type PacedSample } from './paced.js';
 import { FASTAPI, median, summarise, type Sample } from './stats.js';
 import { ENDPOINTS, TARGETS, type EndpointId, type RequestSpec, type ServerId, type Target } from './targets.js';
 import { runWrk } from './wrk.js';
@@ -110,12 +110,17 @@ async function main() {
     await warmUp(targets);
     await resetPostgres(pgUrl, cutoff);
 
+    // Every POST cell starts from the same tables: no target writes into another's rows.
+    const afterCell = async (endpoint: EndpointId) => {
+      if (endpoint === 'post') await resetPostgres(pgUrl, cutoff);
+    };
     const samples: Sample[] = [];
     for (let round = 0; round < config.rounds; round++) {
       for (const endpoint of endpoints) {
         for (const connections of config.connections) {
           for (const target of rotated(targets, round)) {
             const sample = await measure(serverOf(target), target, endpoint, connections, round, config);
+            await afterCell(endpoint);
             samples.push(sample);
             log(
               `  r${round + 1} ${endpoint.padEnd(6)} c${String(connections).padEnd(3)} ${target.id.padEnd(20)} ` +
@@ -126,10 +131,9 @@ async function main() {
         }
       }
       if (endpoints.includes('post')) {
-        log('• resetting: deleting the heartbeats this round added; restarting PGlite on a fresh copy');
-        await resetPostgres(pgUrl, cutoff);
         const pglite = running.get('bastion-pglite');
         if (pglite && round < config.rounds - 1) {
+          log('• restarting PGlite on a fresh copy: its POSTs\' rows cannot be deleted from outside');
           await stopServer(pglite);
           running.set('bastion-pglite', await startServer(spec('bastion-pglite')));
           await warmUp(targets.filter((t) => t.server === 'bastion-pglite'));
@@ -137,9 +141,7 @@ async function main() {
       }
     }
 
-    // The POSTs' rows go after every paced round too: the GETs of the next must read the same fleet.
-    const afterPacedRound = endpoints.includes('post') ? () => resetPostgres(pgUrl, cutoff) : async () => {};
-    const paced = await measurePaced(samples, targets, endpoints, serverOf, config, afterPacedRound);
+    const paced = await measurePaced(samples, targets, endpoints, serverOf, config, afterCell);
 
     const soaks: Soak[] = [];
     if (config.soakSec > 0) {
@@ -259,7 +261,7 @@ function rotated(targets: readonly Target[], round: number): Target[] {
   return targets.map((_, i) => targets[(i + round) % targets.length] as Target);
 }
 
-async function load(server: RunningServer, request: RequestSpec, connections: number, durationSec: number, config: BenchConfig, thinkMs?: number) {
+async function load(server: RunningServer, request: RequestSpec, connections: number, durationSec: number, config: BenchConfig, ratePerSec?: number) {
   await settle(server.pid);
   return runWrk({
     url: `http://127.0.0.1:${server.spec.port}${request.path}`,
@@ -269,8 +271,17 @@ async function load(server: RunningServer, request: RequestSpec, connections: nu
     connections,
     durationSec,
     cpu: config.loadCpu,
-    ...(thinkMs === undefined ? {} : { thinkMs }),
+    ...(ratePerSec === undefined ? {} : { ratePerSec }),
   });
+}
+
+/**
+ * A short unmeasured run of the cell's own load first. A server that idled through the other
+ * targets' cells has lost its pooled database connections (postgres.js closes them after 30 s
+ * idle) and some JIT state; without this, whichever cell it serves first pays for that.
+ */
+async function warmCell(server: RunningServer, request: RequestSpec, connections: number, config: BenchConfig, ratePerSec?: number) {
+  if (config.cellWarmupSec > 0) await load(server, request, connections, config.cellWarmupSec, config, ratePerSec);
 }
 
 /**
@@ -284,7 +295,7 @@ async function measurePaced(
   endpoints: readonly EndpointId[],
   serverOf: (target: Target) => RunningServer,
   config: BenchConfig,
-  afterRound: () => Promise<void>,
+  afterCell: (endpoint: EndpointId) => Promise<void>,
 ): Promise<PacedSample[]> {
   const connections = Math.max(...config.connections);
   const peaks = new Map<EndpointId, number>();
@@ -300,7 +311,9 @@ async function measurePaced(
       for (const target of rotated(targets, round)) {
         const request = target.requests[endpoint];
         const offeredPerSec = peak / request.calls;
-        const report = await load(serverOf(target), request, connections, config.durationSec, config, thinkMsFor(offeredPerSec, connections));
+        await warmCell(serverOf(target), request, connections, config, offeredPerSec);
+        const report = await load(serverOf(target), request, connections, config.durationSec, config, offeredPerSec);
+        await afterCell(endpoint);
         const sample = {
           target: target.id,
           endpoint,
@@ -315,7 +328,6 @@ async function measurePaced(
         log(`  ${target.id.padEnd(20)} ${sample.requestsPerSec.toFixed(0).padStart(6)}/${offeredPerSec.toFixed(0)} req/s  p99 ${sample.p99Ms.toFixed(1).padStart(6)} ms  errors ${sample.errors}`);
       }
     }
-    await afterRound();
   }
   return summarisePaced(paced);
 }
@@ -325,6 +337,7 @@ async function measure(server: RunningServer, target: Target, endpoint: Endpoint
   if (server.child.exitCode !== null || server.child.signalCode !== null) {
     throw new Error(`${server.spec.name} (pid ${server.pid}) died (${server.child.signalCode ?? `exit ${server.child.exitCode}`}):\n${server.log()}`);
   }
+  await warmCell(server, request, connections, config);
   await settle(server.pid);
   const cpuBefore = cpuTimeUs(server.pid);
   const report = await load(server, request, connections, config.durationSec, config);

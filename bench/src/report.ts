@@ -133,7 +133,7 @@ export function renderReport(input: {
     `- ${Object.entries(machine.versions).map(([k, v]) => `${k} ${v}`).join(' · ')}`,
     `- Load average at start ${input.loadBefore.map((l) => l.toFixed(2)).join(' / ')}, at end ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min; anything above ~0.1 at start means another workload shared the machine).`,
     `- Each server pinned to CPU ${config.serverCpu} (\`taskset\`), \`wrk -t1\` to CPU ${config.loadCpu}; PostgreSQL (already running, not pinned) shares both.`,
-    `- ${config.rounds} interleaved round(s) × ${config.durationSec}s per cell after ${config.warmupSec}s warm-up per target and endpoint; connections ${config.connections.join(' and ')}. Figures are medians across rounds; errors are summed.`,
+    `- ${config.rounds} interleaved round(s) × ${config.durationSec}s per cell after ${config.warmupSec}s warm-up per target and endpoint, and ${config.cellWarmupSec}s of the cell's own load, unmeasured, just before each cell; connections ${config.connections.join(' and ')}. Figures are medians across rounds; errors are summed.`,
     '',
     '## Goals',
     '',
@@ -151,7 +151,7 @@ export function renderReport(input: {
     out.push(
       '## Latency at a fixed load',
       '',
-      `In the table above every connection sends its next request the moment it has an answer, so each cell measures a server at saturation, and its mean latency is connections ÷ throughput whatever the server does (Little’s law): p99 under 50 ms with 256 connections would take over 5,120 answers a second from any server. Here every target is offered one fixed load instead, the most FastAPI served on that endpoint in this run (its median calls/s at ${String(Math.max(...config.connections))} connections), from as many connections; each connection waits a random think time (exponential, mean connections ÷ offered rate) before each request, so requests arrive spread out as from many independent clients. ${String(config.rounds)} interleaved round(s) after the table’s, ${String(config.durationSec)}s per cell; medians across rounds, errors summed. A Bastion row passes when it kept up (at least 90 % of the offered requests answered), with p99 under 50 ms and no error.`,
+      `In the table above every connection sends its next request the moment it has an answer, so each cell measures a server at saturation, and its mean latency is connections ÷ throughput whatever the server does (Little’s law): p99 under 50 ms with 256 connections would take over 5,120 answers a second from any server. Here every target is offered one fixed load instead, the most FastAPI served on that endpoint in this run (its median calls/s at ${String(Math.max(...config.connections))} connections), from as many connections. Requests leave at random moments (exponential gaps averaging 1 ÷ the offered rate, a Poisson stream like many independent clients), each on the next free connection, however long the answers take; a server that falls behind leaves requests waiting for a free connection and answers fewer than offered. ${String(config.rounds)} interleaved round(s) after the table’s, ${String(config.durationSec)}s per cell after ${String(config.cellWarmupSec)}s of the same load unmeasured; medians across rounds, errors summed. A Bastion row passes when it kept up (at least 90 % of the offered requests answered), with p99 under 50 ms and no error.`,
       '',
       pacedTable(input.paced, labels),
       '',

@@ -77,6 +77,11 @@ describe('verdict', () => {
       'FAIL: p99 <50 ms @256, zero errors',
     );
   });
+  it('does not judge a ratio whose reference was not in the run', () => {
+    expect(verdict(row({ target: 'bastion-rest-bare', vsFastify: null }))).toBe('PASS');
+    expect(verdict(row({ target: 'bastion-rest-bare', vsFastapi: null, vsFastify: null }))).toBe('PASS');
+    expect(verdict(row({ target: 'bastion-rest-bare', vsFastapi: 2, vsFastify: null }))).toBe('FAIL: REST ≥3× FastAPI');
+  });
   it('says nothing about baselines', () => {
     expect(verdict(row({ target: 'fastapi' }))).toBe('');
   });

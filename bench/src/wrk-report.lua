@@ -18,14 +18,31 @@ if headers ~= nil then
   end
 end
 
--- A paced run: each connection waits a random think time (exponential, mean WRK_THINK_MS) before
--- each of its requests, the first included, so requests arrive spread out as from many independent
--- clients instead of each connection firing again the moment its answer lands.
-local think = tonumber(os.getenv("WRK_THINK_MS") or "")
-if think ~= nil and think > 0 then
+-- A paced run: requests leave on a schedule of random arrivals (exponential gaps, mean
+-- WRK_GAP_MS, a Poisson stream like many independent clients), whatever the answers take. Each
+-- connection that is ready for its next request takes the next arrival and waits for its moment;
+-- one behind schedule goes at once. (Think times per connection would instead slow the offered
+-- load by the server's own latency.) wrk calls `delay` for every request, the first included,
+-- on one Lua state per thread, and the harness runs one thread.
+local gap = tonumber(os.getenv("WRK_GAP_MS") or "")
+if gap ~= nil and gap > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } wrk_report_timespec;
+    int clock_gettime(int clock_id, wrk_report_timespec *tp);
+  ]]
+  local CLOCK_MONOTONIC = 1
+  local ts = ffi.new("wrk_report_timespec")
+  local function nowMs()
+    ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
   math.randomseed(os.time())
+  local nextAt = nil
   function delay()
-    return math.floor(-think * math.log(1 - math.random()))
+    local now = nowMs()
+    nextAt = (nextAt or now) - gap * math.log(1 - math.random())
+    return math.max(0, math.floor(nextAt - now))
   end
 end
 

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { formatWrkHeaders, parseDuration, parseWrkReport } from './wrk.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatWrkHeaders, meanGapMsFor, parseDuration, parseWrkReport, runWrk } from './wrk.js';
 
 const WRK_STDOUT = `Running 10s test @ http://127.0.0.1:4201/api/v1/status
   1 threads and 64 connections
@@ -52,5 +54,51 @@ describe('formatWrkHeaders', () => {
   it('refuses a header that would break the line format', () => {
     expect(() => formatWrkHeaders({ 'X-Bad': 'a\nb' })).toThrow(/cannot be passed/);
     expect(() => formatWrkHeaders({ 'X:Bad': 'a' })).toThrow(/cannot be passed/);
+  });
+});
+
+describe('meanGapMsFor', () => {
+  it('spaces a paced run\'s requests by 1000 ÷ rate ms on average', () => {
+    expect(meanGapMsFor(1000)).toBe(1);
+    expect(meanGapMsFor(250)).toBe(4);
+  });
+  it('refuses a rate it cannot pace rather than waiting forever or never', () => {
+    expect(() => meanGapMsFor(0)).toThrow(/cannot pace/);
+    expect(() => meanGapMsFor(Number.NaN)).toThrow(/cannot pace/);
+    expect(() => meanGapMsFor(Number.POSITIVE_INFINITY)).toThrow(/cannot pace/);
+  });
+});
+
+// wrk-report.lua itself, run by wrk against a server that takes 30 ms to answer.
+describe('a paced run', () => {
+  let server: Server;
+  let url = '';
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      setTimeout(() => response.end('{}'), 30);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+  });
+
+  it('offers the rate asked for, however long the answers take', async () => {
+    // 8 connections could carry 266 a second here. Think times per connection (the old pacing)
+    // delivered 8 ÷ (53 ms + 30 ms) ≈ 96 a second of the 150 asked.
+    const report = await runWrk({ url, connections: 8, durationSec: 3, cpu: '0-1', ratePerSec: 150 });
+    expect(report.requestsPerSec).toBeGreaterThan(150 * 0.85);
+    expect(report.requestsPerSec).toBeLessThan(150 * 1.15);
+    expect(report.p50Ms).toBeGreaterThanOrEqual(30);
+  });
+  it('runs at saturation without a rate', async () => {
+    const report = await runWrk({ url, connections: 8, durationSec: 1, cpu: '0-1' });
+    // 8 connections, 30 ms each: about 266 a second, far above what the paced run asked.
+    expect(report.requestsPerSec).toBeGreaterThan(200);
   });
 });

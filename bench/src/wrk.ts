@@ -44,6 +44,12 @@ export function parseWrkReport(stdout: string): WrkReport {
   };
 }
 
+/** The mean gap in ms between a paced run's requests, `perSec` of them a second. */
+export function meanGapMsFor(perSec: number): number {
+  if (!(perSec > 0) || !Number.isFinite(perSec)) throw new Error(`cannot pace requests at ${perSec} a second`);
+  return 1000 / perSec;
+}
+
 /** Parses `10s`, `500ms`, `1m` or a bare number of seconds into seconds. */
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
@@ -63,11 +69,11 @@ export interface WrkRun {
   /** CPU list for taskset (the load generator's core). */
   cpu: string;
   /**
-   * A paced run: each connection waits a random think time with this mean (ms) before each request,
-   * so the offered load is about `connections × 1000 / thinkMs` requests a second. Unset: every
-   * connection sends its next request as soon as it has an answer (the server's saturation).
+   * A paced run: requests leave at random moments averaging this many a second (a Poisson stream),
+   * each on the next connection free, however long the answers take. Unset: every connection sends
+   * its next request as soon as it has an answer (the server's saturation).
    */
-  thinkMs?: number;
+  ratePerSec?: number;
 }
 
 /** `Name: value` lines, as `wrk-report.lua` reads `WRK_HEADERS`. */
@@ -87,7 +93,7 @@ export function runWrk(run: WrkRun): Promise<WrkReport> {
   const args = ['-c', run.cpu, 'wrk', '-t1', `-c${run.connections}`, `-d${Math.max(1, Math.round(run.durationSec))}s`, '-s', SCRIPT, run.url];
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', args, {
-      env: { ...process.env, WRK_METHOD: run.method ?? 'GET', WRK_BODY: run.body ?? '', WRK_HEADERS: formatWrkHeaders(run.headers ?? {}), WRK_THINK_MS: run.thinkMs === undefined ? '' : String(run.thinkMs) },
+      env: { ...process.env, WRK_METHOD: run.method ?? 'GET', WRK_BODY: run.body ?? '', WRK_HEADERS: formatWrkHeaders(run.headers ?? {}), WRK_GAP_MS: run.ratePerSec === undefined ? '' : String(meanGapMsFor(run.ratePerSec)) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
