@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@bastion/db';
-import { coalescedByKeyFor, preparedFor, schema } from '@bastion/db';
+import { coalescedByKeyFor, preparedFor, schema, snapshotKeptByKeyFor } from '@bastion/db';
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { verifyAccessToken, type AccessTokenClaims } from './access-tokens.js';
 import type { ApiKeyPrincipal, UserPrincipal } from './principal.js';
@@ -80,12 +80,16 @@ const keyWithOwnerWhere = (column: typeof schema.apiKeys.prefix | typeof schema.
       .prepare(`api_key_with_owner_by_${column.name}`),
   );
 /**
- * Shared by the requests presenting one key at one moment (a monitor's bursts): one read, begun
- * after each of them arrived, so a revocation committed before a request is always seen by it.
- * Each request still checks its own presented secret against the row.
+ * Kept between the requests presenting one key while nothing commits (`snapshotKeptByKeyFor`), and
+ * shared by those arriving at one moment (a monitor's bursts): a revocation, a disabled owner or any
+ * other commit before a request is always seen by it. Each request still checks its own presented
+ * secret against the row, and expiry against its own clock.
  */
 const sharedLookup = (query: ReturnType<typeof keyWithOwnerWhere>) =>
-  coalescedByKeyFor((db, value: string) => query(db).execute({ value }));
+  snapshotKeptByKeyFor(
+    coalescedByKeyFor((db, value: string) => query(db).execute({ value })),
+    { key: (value) => value, maxKeys: 1024 },
+  );
 const keyWithOwnerByPrefix = sharedLookup(keyWithOwnerWhere(schema.apiKeys.prefix));
 const keyWithOwnerById = sharedLookup(keyWithOwnerWhere(schema.apiKeys.id));
 

@@ -1,6 +1,7 @@
 import { schema, type DatabaseHandle } from '@bastion/db';
 import { openTestDatabase } from '@bastion/db/testing';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedTestUsers, type SeededUser } from '../testing/principals.js';
 import { authenticateAccessToken, authenticateApiKey } from './credentials.js';
@@ -216,8 +217,10 @@ describe('an API-key lookup that finds nothing', () => {
     // The lookup itself still answers (empty), but the database does not answer the confirmation,
     // as when PostgreSQL goes down between the two.
     const down = Object.assign(new Error('connection closed'), { code: 'CONNECTION_CLOSED' });
+    const isConfirmation = (query: SQL) => new PgDialect().sqlToQuery(query).sql === 'select 1';
     const failingConfirmation = new Proxy(handle.db, {
-      get: (target, property, receiver): unknown => (property === 'execute' ? () => Promise.reject(down) : Reflect.get(target, property, receiver)),
+      get: (target, property, receiver): unknown =>
+        property === 'execute' ? (query: SQL) => (isConfirmation(query) ? Promise.reject(down) : target.execute(query)) : Reflect.get(target, property, receiver),
     });
     await expect(authenticateApiKey({ db: failingConfirmation, now: () => clock }, unknownKey)).rejects.toBe(down);
     // A known key never needs the confirmation.

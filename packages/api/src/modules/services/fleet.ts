@@ -1,5 +1,5 @@
-import { coalescedFor, preparedFor, schema, uuidArray, type Database } from '@bastion/db';
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { preparedFor, schema, snapshotKeptByKeyFor, snapshotKeptFor, uuidArray, type Database } from '@bastion/db';
+import { and, desc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import { deriveStatuses, lastFreshMoment, type DerivedStatus, type StatusFacts } from './service-status.js';
 
 export type ServiceRow = typeof schema.services.$inferSelect;
@@ -51,10 +51,10 @@ const fleetQueries = preparedFor((db) => ({
 }));
 
 /**
- * The four queries, shared by the calls that ask at the same moment (`coalescedFor`: each still
- * sees its own earlier writes).
+ * The four queries, run again only once something has committed since the last run
+ * (`snapshotKeptFor`: each call still sees its own earlier writes, and another instance's).
  */
-const fleetFacts = coalescedFor((db) => {
+const fleetFacts = snapshotKeptFor((db) => {
   const queries = fleetQueries(db);
   return Promise.all([queries.services.execute(), queries.edges.execute(), queries.latest.execute(), queries.open.execute()]);
 });
@@ -148,45 +148,87 @@ export interface Uptime {
 }
 
 const DAY_MS = 86_400_000;
+const WINDOWS_MS = { h24: DAY_MS, d7: 7 * DAY_MS, d30: 30 * DAY_MS } as const;
 
-/** The uptime aggregate, built once per database; what varies is bound at each call. */
+/**
+ * The uptime aggregate, built once per database; what varies is bound at each call. Beside the
+ * counts, the oldest heartbeat inside each window and the first one still ahead of `until`: the
+ * moments the counts change as time passes with nothing written.
+ */
 const uptimeQuery = preparedFor((db) => {
   const h = schema.heartbeats;
-  const since = (window: string) => sql`${h.observedAt} >= ${sql.placeholder(window)}`;
-  const total = (window: string) => sql<number>`count(*) filter (where ${since(window)})`.mapWith(Number);
-  const up = (window: string) => sql<number>`count(*) filter (where ${since(window)} and ${h.status} = 'up')`.mapWith(Number);
+  const counted = sql`${h.observedAt} <= ${sql.placeholder('until')}`;
+  const inWindow = (window: string) => sql`${h.observedAt} >= ${sql.placeholder(window)} and ${counted}`;
+  const total = (where: SQL) => sql<number>`count(*) filter (where ${where})`.mapWith(Number);
+  const up = (where: SQL) => sql<number>`count(*) filter (where ${where} and ${h.status} = 'up')`.mapWith(Number);
+  // Null when no heartbeat matches (drizzle decodes only values that are there).
+  const moment = (value: string): Date | null => h.observedAt.mapFromDriverValue(value) as Date;
+  const oldest = (where: SQL) => sql`min(${h.observedAt}) filter (where ${where})`.mapWith(moment);
   return db
     .select({
       serviceId: h.serviceId,
-      t24: total('since24h'),
-      u24: up('since24h'),
-      t7: total('since7d'),
-      u7: up('since7d'),
-      t30: sql<number>`count(*)`.mapWith(Number),
-      u30: sql<number>`count(*) filter (where ${h.status} = 'up')`.mapWith(Number),
+      t24: total(inWindow('since24h')),
+      u24: up(inWindow('since24h')),
+      t7: total(inWindow('since7d')),
+      u7: up(inWindow('since7d')),
+      t30: total(counted),
+      u30: up(counted),
+      oldest24: oldest(inWindow('since24h')),
+      oldest7: oldest(inWindow('since7d')),
+      oldest30: oldest(counted),
+      nextAhead: sql`min(${h.observedAt}) filter (where ${h.observedAt} > ${sql.placeholder('until')})`.mapWith(moment),
     })
     .from(h)
-    .where(and(sql`${h.serviceId} = any(${sql.placeholder('serviceIds')}::uuid[])`, since('since30d'), sql`${h.observedAt} <= ${sql.placeholder('until')}`))
+    .where(and(sql`${h.serviceId} = any(${sql.placeholder('serviceIds')}::uuid[])`, sql`${h.observedAt} >= ${sql.placeholder('since30d')}`))
     .groupBy(h.serviceId)
     .prepare('service_uptime');
 });
 
+interface UptimeAsOf {
+  byServiceId: Map<string, Uptime>;
+  /** The instant the counts are of, and the last one they stay exact at (ms). */
+  from: number;
+  until: number;
+}
+
+/**
+ * The aggregate, kept while nothing commits (`snapshotKeptByKeyFor`) and time moves no heartbeat
+ * into or out of a window: list pages and status widgets ask for the same services over and over.
+ */
+const uptimeOf = snapshotKeptByKeyFor(
+  async (db, { serviceIds, now }: { serviceIds: string[]; now: Date }): Promise<UptimeAsOf> => {
+    const at = now.getTime();
+    const since = (ms: number) => new Date(at - ms).toISOString();
+    const rows = await uptimeQuery(db).execute({
+      serviceIds: uuidArray(serviceIds),
+      since24h: since(WINDOWS_MS.h24),
+      since7d: since(WINDOWS_MS.d7),
+      since30d: since(WINDOWS_MS.d30),
+      until: now.toISOString(),
+    });
+    const byServiceId = new Map<string, Uptime>();
+    let until = Number.POSITIVE_INFINITY;
+    for (const row of rows) {
+      byServiceId.set(row.serviceId, { h24: percent(row.u24, row.t24), d7: percent(row.u7, row.t7), d30: percent(row.u30, row.t30) });
+      // A heartbeat leaves a window once it is older than the window; one ahead enters when reached.
+      if (row.oldest24) until = Math.min(until, row.oldest24.getTime() + WINDOWS_MS.h24);
+      if (row.oldest7) until = Math.min(until, row.oldest7.getTime() + WINDOWS_MS.d7);
+      if (row.oldest30) until = Math.min(until, row.oldest30.getTime() + WINDOWS_MS.d30);
+      if (row.nextAhead) until = Math.min(until, row.nextAhead.getTime() - 1);
+    }
+    return { byServiceId, from: at, until };
+  },
+  {
+    key: ({ serviceIds }) => serviceIds.join(','),
+    answers: (kept, { now }) => kept.from <= now.getTime() && now.getTime() <= kept.until,
+    maxKeys: 64,
+  },
+);
+
 /** Percentage of `up` heartbeats per service over 24 h, 7 d and 30 d, in one aggregate query. */
 export async function loadUptime(db: Database, serviceIds: string[], now: Date): Promise<Map<string, Uptime>> {
-  const result = new Map<string, Uptime>();
-  if (serviceIds.length === 0) return result;
-  const since = (ms: number) => new Date(now.getTime() - ms).toISOString();
-  const rows = await uptimeQuery(db).execute({
-    serviceIds: uuidArray(serviceIds),
-    since24h: since(DAY_MS),
-    since7d: since(7 * DAY_MS),
-    since30d: since(30 * DAY_MS),
-    until: now.toISOString(),
-  });
-  for (const row of rows) {
-    result.set(row.serviceId, { h24: percent(row.u24, row.t24), d7: percent(row.u7, row.t7), d30: percent(row.u30, row.t30) });
-  }
-  return result;
+  if (serviceIds.length === 0) return new Map();
+  return (await uptimeOf(db, { serviceIds, now })).byServiceId;
 }
 
 function percent(part: number, whole: number): number | null {

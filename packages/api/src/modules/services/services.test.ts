@@ -374,6 +374,33 @@ describe('uptime', () => {
     ]);
   });
 
+  // Uptime is kept between calls while nothing commits: these pin that it stays exact.
+  it('counts a heartbeat the moment it is reported', async () => {
+    await create(h.caller, { slug: 'api' });
+    await h.caller.heartbeats.create({ slug: 'api', status: 'up' });
+    expect((await h.caller.services.get({ slug: 'api' })).uptime.h24).toBe(100);
+    await h.caller.heartbeats.create({ slug: 'api', status: 'down' });
+    expect((await h.caller.services.get({ slug: 'api' })).uptime.h24).toBe(50);
+    expect((await h.caller.services.list({})).items[0]?.uptime.h24).toBe(50);
+  });
+
+  it('moves with time alone: heartbeats leave a window when older than it, and count once reached', async () => {
+    await create(h.caller, { slug: 'api' });
+    const report = (status: 'up' | 'down', msFromNow: number) =>
+      h.caller.heartbeats.create({ slug: 'api', status, observedAt: new Date(h.clock.now().getTime() + msFromNow).toISOString() });
+    await report('up', -(DAY - HOUR));
+    await report('down', -HOUR);
+    await report('down', 2 * MINUTE); // a monitor whose clock runs ahead
+    const uptime = async () => (await h.caller.services.get({ slug: 'api' })).uptime;
+    expect(await uptime()).toEqual({ h24: 50, d7: 50, d30: 50 });
+    h.clock.advance(3 * MINUTE);
+    expect(await uptime()).toEqual({ h24: 33.33, d7: 33.33, d30: 33.33 });
+    h.clock.advance(HOUR);
+    expect(await uptime()).toEqual({ h24: 0, d7: 33.33, d30: 33.33 });
+    h.clock.advance(30 * DAY);
+    expect(await uptime()).toEqual({ h24: null, d7: null, d30: null });
+  });
+
   it('is null for a window without heartbeats', async () => {
     await create(h.caller, { slug: 'api' });
     await h.caller.heartbeats.create({ slug: 'api', status: 'up', observedAt: new Date(T0.getTime() - 10 * DAY).toISOString() });

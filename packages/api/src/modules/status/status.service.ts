@@ -1,4 +1,4 @@
-import { coalescedFor, type Database } from '@bastion/db';
+import { snapshotKeptFor, type Database } from '@bastion/db';
 import { newestOpenIncidentSummaries } from '../incidents/incidents.service.js';
 import { loadFleet } from '../services/fleet.js';
 import { worstStatus } from '../services/service-status.js';
@@ -8,10 +8,10 @@ import type { StatusSummary } from './status.schema.js';
 const MAX_OPEN_INCIDENTS = 100;
 
 /**
- * The summary is what status widgets poll, so concurrent calls share one read of the open
- * incidents, as they share the fleet's (`coalescedFor`: each still sees its own earlier writes).
+ * The summary is what status widgets poll, so the open incidents are read again only once
+ * something has committed, as the fleet is (`snapshotKeptFor`: each call still sees its own writes).
  */
-const openIncidents = coalescedFor((db) => newestOpenIncidentSummaries(db, MAX_OPEN_INCIDENTS));
+const openIncidents = snapshotKeptFor((db) => newestOpenIncidentSummaries(db, MAX_OPEN_INCIDENTS));
 
 export async function statusSummary(deps: { db: Database; now: () => Date }): Promise<StatusSummary> {
   const at = deps.now();
