@@ -125,6 +125,20 @@ describe('native tRPC handler vs tRPC’s Fastify adapter', () => {
     expect(native).toEqual(stock);
   });
 
+  it('answers a batch of over 64 kB (written answer by answer) with the text of each answer', async () => {
+    // tRPC's adapter refuses this many paths (Fastify's maxParamLength), so the reference is the
+    // native handler's own single answer, which the corpus above holds to tRPC's.
+    const single = await send('trpc', { name: '', url: `services.list?${q({ limit: 100 })}` });
+    const calls = 80;
+    const inputs = Object.fromEntries(Array.from({ length: calls }, (_, i) => [String(i), { limit: 100 }]));
+    const url = `/trpc/${Array.from({ length: calls }, () => 'services.list').join(',')}?batch=1&${q(inputs)}`;
+    const response = await app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(Number(response.headers['content-length'])).toBeGreaterThan(64 * 1024);
+    expect(response.body).toBe(JSON.stringify(Array.from({ length: calls }, () => single.body)));
+  });
+
   it('keeps the errorFormatter’s envelope: code, httpStatus, path and field errors', async () => {
     const { status, body } = await send('trpc', { name: '', url: `services.get?${q({ slug: 'Bad Slug!' })}` });
     expect(status).toBe(400);

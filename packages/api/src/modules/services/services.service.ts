@@ -17,7 +17,23 @@ interface Deps {
 
 const NO_UPTIME: Uptime = { h24: null, d7: null, d30: null };
 
-function toService(member: FleetMember, uptime: Uptime | undefined): Service {
+/**
+ * Each member's answer, built once for the uptime it was built with: the fleet and the uptime are
+ * kept while nothing commits, so calls reading the same pages share the objects (three dates
+ * written out per service per call was a tenth of a batch of list pages' CPU). Nothing changes an
+ * answer after it is built; output parsing and serialisation only read it.
+ */
+const answerOf = new WeakMap<FleetMember, { uptime: Uptime; service: Service }>();
+
+function toService(member: FleetMember, uptime: Uptime = NO_UPTIME): Service {
+  const built = answerOf.get(member);
+  if (built?.uptime === uptime) return built.service;
+  const service = serviceOf(member, uptime);
+  answerOf.set(member, { uptime, service });
+  return service;
+}
+
+function serviceOf(member: FleetMember, uptime: Uptime): Service {
   const { row } = member;
   return {
     id: row.id,
@@ -31,7 +47,7 @@ function toService(member: FleetMember, uptime: Uptime | undefined): Service {
     status: member.derived.status,
     statusReasons: member.derived.reasons,
     lastHeartbeatAt: member.lastHeartbeatAt?.toISOString() ?? null,
-    uptime: uptime ?? NO_UPTIME,
+    uptime,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
