@@ -323,6 +323,7 @@ async function measurePaced(
           p50Ms: report.p50Ms,
           p99Ms: report.p99Ms,
           errors: report.non2xx + report.socketErrors,
+          timeouts: report.timeouts,
         };
         paced.push(sample);
         log(`  ${target.id.padEnd(20)} ${sample.requestsPerSec.toFixed(0).padStart(6)}/${offeredPerSec.toFixed(0)} req/s  p99 ${sample.p99Ms.toFixed(1).padStart(6)} ms  errors ${sample.errors}`);
@@ -352,6 +353,7 @@ async function measure(server: RunningServer, target: Target, endpoint: Endpoint
     p50Ms: report.p50Ms,
     p99Ms: report.p99Ms,
     errors: report.non2xx + report.socketErrors,
+    timeouts: report.timeouts,
     rssMb: rssMb(server.pid),
     cpuUsPerRequest: report.requests > 0 ? cpuUsed / report.requests : Number.NaN,
   };

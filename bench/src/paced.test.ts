@@ -10,6 +10,7 @@ const sample = (over: Partial<PacedSample>): PacedSample => ({
   p50Ms: 3,
   p99Ms: 20,
   errors: 0,
+  timeouts: 0,
   ...over,
 });
 
@@ -46,10 +47,11 @@ describe('summarisePaced', () => {
       sample({ p99Ms: 20, errors: 1 }),
       sample({ target: 'fastapi', p99Ms: 300 }),
       sample({ p99Ms: 140, requestsPerSec: 900 }),
-      sample({ p99Ms: 25, errors: 2 }),
+      sample({ p99Ms: 25, errors: 2, timeouts: 2 }),
     ]);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ target: 'bastion-rest', p99Ms: 25, requestsPerSec: 990, errors: 3 });
+    expect(rows[0]).toMatchObject({ target: 'bastion-rest', p99Ms: 25, requestsPerSec: 990, errors: 3, timeouts: 2 });
+    expect(pacedTable(rows)).toContain('| 3 (2 timeouts) |');
     expect(rows[1]).toMatchObject({ target: 'fastapi', p99Ms: 300 });
   });
 });

@@ -7,7 +7,7 @@
  * same number of connections whose requests are spread out (see `wrk-report.lua`); the latency is
  * then what a client waits at that load, not a queue the load generator built.
  */
-import { cellsOf, markdownTable, median } from './stats.js';
+import { cellsOf, errorsCell, markdownTable, median } from './stats.js';
 
 export interface PacedSample {
   target: string;
@@ -19,6 +19,8 @@ export interface PacedSample {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Of the errors, requests wrk gave up waiting for (2 s). */
+  timeouts: number;
 }
 
 /** The goal's name says the connection count it was judged at (the run's largest). */
@@ -39,6 +41,7 @@ export function summarisePaced(samples: readonly PacedSample[]): PacedSample[] {
       p50Ms: median(cell.map((s) => s.p50Ms)),
       p99Ms: median(cell.map((s) => s.p99Ms)),
       errors: cell.reduce((sum, s) => sum + s.errors, 0),
+      timeouts: cell.reduce((sum, s) => sum + s.timeouts, 0),
     };
   });
 }
@@ -67,7 +70,7 @@ export function pacedTable(samples: readonly PacedSample[], labels: Record<strin
     s.requestsPerSec.toFixed(0),
     ms(s.p50Ms),
     ms(s.p99Ms),
-    String(s.errors),
+    errorsCell(s),
     s.target.startsWith('bastion-') ? (pacedMet(s) ? 'PASS' : 'FAIL') : '',
   ]);
   return markdownTable(

@@ -144,7 +144,7 @@ export function renderReport(input: {
     '',
     resultsTable(rows, labels),
     '',
-    '*calls/s* counts procedure calls (10 per request for a tRPC batch); ratios compare calls/s with FastAPI and with native Fastify on the same endpoint and connection count in this run. *CPU µs/req* is the server process’s user+system CPU per HTTP request (from /proc), the database’s excluded. *errors* = non-2xx responses + socket errors and timeouts (wrk’s 2 s timeout).',
+    '*calls/s* counts procedure calls (10 per request for a tRPC batch); ratios compare calls/s with FastAPI and with native Fastify on the same endpoint and connection count in this run. *CPU µs/req* is the server process’s user+system CPU per HTTP request (from /proc), the database’s excluded. *errors* = non-2xx responses + socket errors and timeouts (wrk’s 2 s timeout), with the timeouts among them in brackets: a timeout is a request the load left waiting over 2 s, the rest are failed answers or connections.',
     '',
   ];
   if (input.paced.length > 0) {

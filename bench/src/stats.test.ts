@@ -11,6 +11,7 @@ const sample = (over: Partial<Sample>): Sample => ({
   p50Ms: 1,
   p99Ms: 5,
   errors: 0,
+  timeouts: 0,
   rssMb: 100,
   cpuUsPerRequest: 100,
   ...over,
@@ -37,7 +38,7 @@ describe('ratio', () => {
 describe('summarise', () => {
   it('folds rounds into medians, sums errors and compares calls/s with FastAPI and Fastify of the same cell', () => {
     const rows = summarise([
-      sample({ round: 0, callsPerSec: 3000, p99Ms: 9, errors: 1 }),
+      sample({ round: 0, callsPerSec: 3000, p99Ms: 9, errors: 1, timeouts: 1 }),
       sample({ round: 1, callsPerSec: 3300, p99Ms: 7, errors: 2 }),
       sample({ round: 2, callsPerSec: 3100, p99Ms: 8 }),
       sample({ target: 'fastapi', callsPerSec: 1000 }),
@@ -45,7 +46,7 @@ describe('summarise', () => {
       sample({ target: 'fastapi', connections: 256, callsPerSec: 50 }),
     ]);
     const rest = rows.find((r) => r.target === 'bastion-rest');
-    expect(rest).toMatchObject({ rounds: 3, callsPerSec: 3100, p99Ms: 8, errors: 3 });
+    expect(rest).toMatchObject({ rounds: 3, callsPerSec: 3100, p99Ms: 8, errors: 3, timeouts: 1 });
     expect(rest?.vsFastapi).toBeCloseTo(3.1);
     expect(rest?.vsFastify).toBeCloseTo(0.775);
   });
@@ -90,5 +91,9 @@ describe('verdict', () => {
     expect(table.split('\n')).toHaveLength(3);
     expect(table).toContain('| Bastion REST | 64 | 1000 | 1000 |');
     expect(table).toContain('3.50× | 0.90× | PASS |');
+  });
+  it('says how many of a cell’s errors were timeouts', () => {
+    expect(resultsTable([row({ errors: 9, timeouts: 7 })])).toContain('| 9 (7 timeouts) |');
+    expect(resultsTable([row({ errors: 2 })])).toContain('| 2 |');
   });
 });

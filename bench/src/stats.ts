@@ -27,6 +27,8 @@ export interface Sample {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Of the errors, requests wrk gave up waiting for (its 2 s timeout): the load, not a failure. */
+  timeouts: number;
   rssMb: number;
   /** Server CPU time per HTTP request, in µs, from /proc (user + system). */
   cpuUsPerRequest: number;
@@ -43,6 +45,7 @@ export interface Row {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  timeouts: number;
   rssMb: number;
   cpuUsPerRequest: number;
   /** callsPerSec relative to the reference targets of the same endpoint and connections. */
@@ -79,6 +82,7 @@ export function summarise(samples: readonly Sample[]): Row[] {
       p50Ms: median(cell.map((s) => s.p50Ms)),
       p99Ms: median(cell.map((s) => s.p99Ms)),
       errors: cell.reduce((sum, s) => sum + s.errors, 0),
+      timeouts: cell.reduce((sum, s) => sum + s.timeouts, 0),
       rssMb: median(cell.map((s) => s.rssMb)),
       cpuUsPerRequest: median(cell.map((s) => s.cpuUsPerRequest)),
       vsFastapi: null,
@@ -141,6 +145,11 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), line(rule), ...rows.map(line)].join('\n');
 }
 
+/** A cell's errors, saying how many of them were timeouts (wrk gave up waiting) rather than failed answers. */
+export function errorsCell({ errors, timeouts }: { errors: number; timeouts: number }): string {
+  return timeouts > 0 ? `${errors} (${timeouts} timeouts)` : String(errors);
+}
+
 /** The results table the harness prints and writes. */
 export function resultsTable(rows: readonly Row[], labels: Record<string, string> = {}): string {
   const header = ['endpoint', 'target', 'conns', 'req/s', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'CPU µs/req', '× FastAPI', '× Fastify', 'goals'];
@@ -152,7 +161,7 @@ export function resultsTable(rows: readonly Row[], labels: Record<string, string
     fixed(r.callsPerSec, 0),
     fixed(r.p50Ms, 2),
     fixed(r.p99Ms, 2),
-    String(r.errors),
+    errorsCell(r),
     fixed(r.rssMb, 0),
     fixed(r.cpuUsPerRequest, 0),
     fixed(r.vsFastapi, 2, '×'),

@@ -24,6 +24,7 @@ describe('parseWrkReport', () => {
       maxMs: 40.1,
       non2xx: 3,
       socketErrors: 3,
+      timeouts: 2,
     });
   });
   it('fails loudly when wrk printed no report (it could not connect, or the script broke)', () => {

@@ -13,6 +13,8 @@ export interface WrkReport {
   non2xx: number;
   /** connect + read + write + timeout. */
   socketErrors: number;
+  /** Requests with no answer within wrk's timeout (2 s), also counted in `socketErrors`. */
+  timeouts: number;
 }
 
 const MARKER = '@@wrk ';
@@ -41,6 +43,7 @@ export function parseWrkReport(stdout: string): WrkReport {
     maxMs: n('maxUs') / 1000,
     non2xx: n('status'),
     socketErrors: n('connect') + n('read') + n('write') + n('timeout'),
+    timeouts: n('timeout'),
   };
 }
 
