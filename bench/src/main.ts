@@ -10,7 +10,7 @@ import { collectMachineInfo, renderReport, type ColdStart, type MiddlewareCost, 
 import { summarisePaced, type PacedSample } from './paced.js';
 import { FASTAPI, median, summarise, type Sample } from './stats.js';
 import { ENDPOINTS, TARGETS, type EndpointId, type RequestSpec, type ServerId, type Target } from './targets.js';
-import { runWrk } from './wrk.js';
+import { errorCounts, runWrk } from './wrk.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_ROOT = resolve(BENCH_DIR, '..');
@@ -322,8 +322,7 @@ async function measurePaced(
           requestsPerSec: report.requestsPerSec,
           p50Ms: report.p50Ms,
           p99Ms: report.p99Ms,
-          errors: report.non2xx + report.socketErrors,
-          timeouts: report.timeouts,
+          ...errorCounts(report),
         };
         paced.push(sample);
         log(`  ${target.id.padEnd(20)} ${sample.requestsPerSec.toFixed(0).padStart(6)}/${offeredPerSec.toFixed(0)} req/s  p99 ${sample.p99Ms.toFixed(1).padStart(6)} ms  errors ${sample.errors}`);
@@ -352,8 +351,7 @@ async function measure(server: RunningServer, target: Target, endpoint: Endpoint
     callsPerSec: report.requestsPerSec * request.calls,
     p50Ms: report.p50Ms,
     p99Ms: report.p99Ms,
-    errors: report.non2xx + report.socketErrors,
-    timeouts: report.timeouts,
+    ...errorCounts(report),
     rssMb: rssMb(server.pid),
     cpuUsPerRequest: report.requests > 0 ? cpuUsed / report.requests : Number.NaN,
   };

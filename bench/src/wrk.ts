@@ -47,6 +47,11 @@ export function parseWrkReport(stdout: string): WrkReport {
   };
 }
 
+/** A run's errors as the tables count them: every failed request, and which of them timed out. */
+export function errorCounts(report: WrkReport): { errors: number; timeouts: number } {
+  return { errors: report.non2xx + report.socketErrors, timeouts: report.timeouts };
+}
+
 /** The mean gap in ms between a paced run's requests, `perSec` of them a second. */
 export function meanGapMsFor(perSec: number): number {
   if (!(perSec > 0) || !Number.isFinite(perSec)) throw new Error(`cannot pace requests at ${perSec} a second`);
