@@ -3,5 +3,6 @@ export type { Database, DatabaseHandle, OpenDatabaseOptions, Schema } from './cl
 export * as schema from './schema.js';
 export { preparedFor, uuidArray } from './prepared.js';
 export { coalescedByKeyFor, coalescedFor } from './coalesced.js';
-export { snapshotKeptByKeyFor, snapshotKeptFor } from './snapshot-kept.js';
+export { credentialsVersion, keptByKeyFor, snapshotKeptByKeyFor, snapshotKeptFor } from './snapshot-kept.js';
+export type { KeptValidity } from './snapshot-kept.js';
 export { batchedFor, jsonRecords, rowsOf, wellFormed } from './batched.js';

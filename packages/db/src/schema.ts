@@ -166,6 +166,16 @@ export const apiKeys = pgTable(
   (t) => [index('api_keys_owner_idx').on(t.ownerId, t.createdAt.desc().nullsFirst())],
 );
 
+/**
+ * One row (id 1) whose `version` triggers move on in the same transaction as any write to `users`
+ * or `api_keys` (migration 0010). A credential lookup kept under it is read again as soon as a key
+ * or a user changes, on every instance, while the heartbeats and other writes leave it alone.
+ */
+export const credentialsVersion = pgTable('credentials_version', {
+  id: integer('id').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+});
+
 /** Opaque refresh tokens, stored hashed; every use rotates within a family, reuse revokes it. */
 export const refreshTokens = pgTable(
   'refresh_tokens',

@@ -16,12 +16,29 @@ const currentSnapshot = coalescedFor(async (db) => {
   return row.snapshot;
 });
 
+/**
+ * The version of the credentials (migration 0010): it moves on in the same transaction as any
+ * write to `users` or `api_keys`, so two equal versions see the same keys and users, while writes
+ * to every other table leave it alone. The row's `xmin` goes with it, so a database restored under
+ * a server still running does not repeat an old version. Undefined (nothing kept) without the row.
+ */
+export const credentialsVersion = coalescedFor(async (db) => {
+  const [row] = rowsOf(await db.execute(sql`select version::text || ':' || xmin::text as version from credentials_version where id = 1`));
+  return typeof row?.version === 'string' ? row.version : undefined;
+});
+
 /** A transaction's own writes show in no snapshot, so nothing is kept for one. */
 const inTransaction = (db: Database): boolean => db instanceof PgTransaction;
 
+/**
+ * What a result is kept under, asked just before its read begins; a later call that finds the same
+ * proves nothing the read depends on has committed since. Undefined: keep nothing.
+ */
+export type KeptValidity = (db: Database) => Promise<string | undefined>;
+
 interface Kept<T> {
-  /** The snapshot taken just before the read began. */
-  snapshot: string;
+  /** The validity taken just before the read began. */
+  validity: string;
   value: T;
   /** Which call stored it: a later call's result never gives way to an earlier one's. */
   call: number;
@@ -32,18 +49,22 @@ class KeptResults<T> {
   private calls = 0;
   private readonly byKey = new Map<string, Kept<T>>();
 
-  constructor(private readonly maxKeys: number) {}
+  constructor(
+    private readonly maxKeys: number,
+    private readonly validityOf: KeptValidity,
+  ) {}
 
   async get(db: Database, key: string, answers: (value: T) => boolean, read: () => Promise<T>): Promise<T> {
     const call = ++this.calls;
-    const snapshot = await currentSnapshot(db);
+    const validity = await this.validityOf(db);
+    if (validity === undefined) return read();
     const kept = this.byKey.get(key);
-    if (kept?.snapshot === snapshot && answers(kept.value)) return kept.value;
+    if (kept?.validity === validity && answers(kept.value)) return kept.value;
     const value = await read();
     const latest = this.byKey.get(key);
     if (!latest || latest.call < call) {
       this.byKey.delete(key);
-      this.byKey.set(key, { snapshot, value, call });
+      this.byKey.set(key, { validity, value, call });
       const oldest = this.byKey.keys().next();
       if (this.byKey.size > this.maxKeys && !oldest.done) this.byKey.delete(oldest.value);
     }
@@ -65,7 +86,7 @@ class KeptResults<T> {
  */
 export function snapshotKeptFor<T>(read: (db: Database) => Promise<T>): (db: Database) => Promise<T> {
   const shared = coalescedFor(read);
-  const keptOf = perDatabase(() => new KeptResults<T>(1));
+  const keptOf = perDatabase(() => new KeptResults<T>(1, currentSnapshot));
   const always = () => true;
   return (db) => (inTransaction(db) ? shared(db) : keptOf(db).get(db, '', always, () => shared(db)));
 }
@@ -87,7 +108,18 @@ export function snapshotKeptByKeyFor<A, T>(
   read: (db: Database, arg: A) => Promise<T>,
   options: KeptByKeyOptions<A, T>,
 ): (db: Database, arg: A) => Promise<T> {
-  const keptOf = perDatabase(() => new KeptResults<T>(options.maxKeys));
+  return keptByKeyFor(read, { ...options, validity: currentSnapshot });
+}
+
+/**
+ * `snapshotKeptByKeyFor` under a validity narrower than the cluster's snapshot, such as
+ * `credentialsVersion`: the read must depend on nothing that can commit without changing it.
+ */
+export function keptByKeyFor<A, T>(
+  read: (db: Database, arg: A) => Promise<T>,
+  options: KeptByKeyOptions<A, T> & { validity: KeptValidity },
+): (db: Database, arg: A) => Promise<T> {
+  const keptOf = perDatabase(() => new KeptResults<T>(options.maxKeys, options.validity));
   return (db, arg) => {
     if (inTransaction(db)) return read(db, arg);
     const answers = (value: T) => options.answers === undefined || options.answers(value, arg);

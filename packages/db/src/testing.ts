@@ -17,10 +17,10 @@ export function testEngine(): 'pglite' | 'postgres' {
  * PostgreSQL — a database of its own created on `TEST_DATABASE_URL` and dropped on close, so test
  * files running in parallel never see each other's rows.
  */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
-  if (testEngine() === 'pglite') return openPgliteFromTemplate();
+export async function openTestDatabase(engine = testEngine()): Promise<DatabaseHandle> {
+  if (engine === 'pglite') return openPgliteFromTemplate();
   const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('BASTION_TEST_ENGINE=postgres needs TEST_DATABASE_URL');
+  if (!adminUrl) throw new Error('PostgreSQL tests need TEST_DATABASE_URL');
   const name = `bastion_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);

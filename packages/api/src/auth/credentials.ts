@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@bastion/db';
-import { coalescedByKeyFor, preparedFor, schema, snapshotKeptByKeyFor } from '@bastion/db';
+import { coalescedByKeyFor, credentialsVersion, keptByKeyFor, preparedFor, schema } from '@bastion/db';
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { verifyAccessToken, type AccessTokenClaims } from './access-tokens.js';
 import type { ApiKeyPrincipal, UserPrincipal } from './principal.js';
@@ -57,8 +57,20 @@ function keyPrincipal(key: ApiKeyRow, owner: UserRow, scopes: readonly string[],
   };
 }
 
+/**
+ * Kept between the requests naming one key or user for as long as the credentials' version stands
+ * (`credentialsVersion`: any write to `users` or `api_keys`, on any instance, moves it on), and
+ * shared by those arriving at one moment. Heartbeats and every other write leave it kept, so a busy
+ * monitor's requests do not re-read its key each time, yet a revocation, a disabled owner or a
+ * changed role is seen by the next request. The result is shared: treat it as read-only.
+ */
+const keptCredentials = <T>(read: (db: Database, value: string) => Promise<T>) =>
+  keptByKeyFor(coalescedByKeyFor(read), { key: (value) => value, maxKeys: 1024, validity: credentialsVersion });
+
+const userById = keptCredentials((db, id) => db.select().from(schema.users).where(eq(schema.users.id, id)));
+
 async function activeUser(db: Database, id: string): Promise<UserRow | null> {
-  const [user] = await db.select().from(schema.users).where(eq(schema.users.id, id));
+  const [user] = await userById(db, id);
   return user && !user.disabledAt ? user : null;
 }
 
@@ -80,16 +92,10 @@ const keyWithOwnerWhere = (column: typeof schema.apiKeys.prefix | typeof schema.
       .prepare(`api_key_with_owner_by_${column.name}`),
   );
 /**
- * Kept between the requests presenting one key while nothing commits (`snapshotKeptByKeyFor`), and
- * shared by those arriving at one moment (a monitor's bursts): a revocation, a disabled owner or any
- * other commit before a request is always seen by it. Each request still checks its own presented
- * secret against the row, and expiry against its own clock.
+ * Kept as `keptCredentials` says. Each request still checks its own presented secret against the
+ * row, and expiry against its own clock.
  */
-const sharedLookup = (query: ReturnType<typeof keyWithOwnerWhere>) =>
-  snapshotKeptByKeyFor(
-    coalescedByKeyFor((db, value: string) => query(db).execute({ value })),
-    { key: (value) => value, maxKeys: 1024 },
-  );
+const sharedLookup = (query: ReturnType<typeof keyWithOwnerWhere>) => keptCredentials((db, value) => query(db).execute({ value }));
 const keyWithOwnerByPrefix = sharedLookup(keyWithOwnerWhere(schema.apiKeys.prefix));
 const keyWithOwnerById = sharedLookup(keyWithOwnerWhere(schema.apiKeys.id));
 
