@@ -319,13 +319,14 @@ async function measurePaced(
           endpoint,
           connections,
           offeredPerSec,
+          scheduledPerSec: report.scheduledPerSec ?? offeredPerSec,
           requestsPerSec: report.requestsPerSec,
           p50Ms: report.p50Ms,
           p99Ms: report.p99Ms,
           ...errorCounts(report),
         };
         paced.push(sample);
-        log(`  ${target.id.padEnd(20)} ${sample.requestsPerSec.toFixed(0).padStart(6)}/${offeredPerSec.toFixed(0)} req/s  p99 ${sample.p99Ms.toFixed(1).padStart(6)} ms  errors ${sample.errors}`);
+        log(`  ${target.id.padEnd(20)} ${sample.requestsPerSec.toFixed(0).padStart(6)}/${sample.scheduledPerSec.toFixed(0)} req/s (${offeredPerSec.toFixed(0)} offered)  p99 ${sample.p99Ms.toFixed(1).padStart(6)} ms  errors ${sample.errors}`);
       }
     }
   }

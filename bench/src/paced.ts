@@ -13,8 +13,13 @@ export interface PacedSample {
   target: string;
   endpoint: string;
   connections: number;
-  /** HTTP requests a second offered (procedure calls ÷ calls per request). */
+  /** HTTP requests a second offered (procedure calls ÷ calls per request): the schedule's mean. */
   offeredPerSec: number;
+  /**
+   * The requests a second the random schedule actually made in this cell. At 44 arrivals (a batch
+   * row) chance alone moves the count by ±15 % around the mean, so keeping up is judged against it.
+   */
+  scheduledPerSec: number;
   requestsPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -25,7 +30,7 @@ export interface PacedSample {
 
 /** The goal's name says the connection count it was judged at (the run's largest). */
 export const pacedGoalName = (connections: number) => `p99 <50 ms @${connections} at FastAPI’s peak load (paced)`;
-/** Below this share of the offered load the server did not keep up, whatever its latency. */
+/** Below this share of the arrivals scheduled the server did not keep up, whatever its latency. */
 const KEPT_UP = 0.9;
 
 /**
@@ -37,6 +42,7 @@ export function summarisePaced(samples: readonly PacedSample[]): PacedSample[] {
     const first = cell[0] as PacedSample;
     return {
       ...first,
+      scheduledPerSec: median(cell.map((s) => s.scheduledPerSec)),
       requestsPerSec: median(cell.map((s) => s.requestsPerSec)),
       p50Ms: median(cell.map((s) => s.p50Ms)),
       p99Ms: median(cell.map((s) => s.p99Ms)),
@@ -46,9 +52,9 @@ export function summarisePaced(samples: readonly PacedSample[]): PacedSample[] {
   });
 }
 
-/** Kept up with the offered load, with p99 under 50 ms and not one error. */
+/** Kept up with the arrivals scheduled, with p99 under 50 ms and not one error. */
 export function pacedMet(sample: PacedSample): boolean {
-  return sample.requestsPerSec >= KEPT_UP * sample.offeredPerSec && sample.p99Ms < 50 && sample.errors === 0;
+  return sample.requestsPerSec >= KEPT_UP * sample.scheduledPerSec && sample.p99Ms < 50 && sample.errors === 0;
 }
 
 /** The goal line over the Bastion rows (the baselines are shown, not judged). */
@@ -67,6 +73,7 @@ export function pacedTable(samples: readonly PacedSample[], labels: Record<strin
     labels[s.target] ?? s.target,
     String(s.connections),
     s.offeredPerSec.toFixed(0),
+    s.scheduledPerSec.toFixed(0),
     s.requestsPerSec.toFixed(0),
     ms(s.p50Ms),
     ms(s.p99Ms),
@@ -74,8 +81,8 @@ export function pacedTable(samples: readonly PacedSample[], labels: Record<strin
     s.target.startsWith('bastion-') ? (pacedMet(s) ? 'PASS' : 'FAIL') : '',
   ]);
   return markdownTable(
-    ['endpoint', 'target', 'conns', 'offered req/s', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'goal'],
+    ['endpoint', 'target', 'conns', 'offered req/s', 'scheduled req/s', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'goal'],
     rows,
-    [false, false, true, true, true, true, true, true, false],
+    [false, false, true, true, true, true, true, true, true, false],
   );
 }

@@ -25,7 +25,13 @@ describe('parseWrkReport', () => {
       non2xx: 3,
       socketErrors: 3,
       timeouts: 2,
+      scheduledPerSec: undefined,
     });
+  });
+  it('reads how many arrivals a paced run scheduled, as a rate; none for a run at saturation', () => {
+    const paced = WRK_STDOUT.replace('"maxUs":40100}', '"maxUs":40100,"scheduled":40210.5}');
+    expect(parseWrkReport(paced).scheduledPerSec).toBeCloseTo(4021.05);
+    expect(parseWrkReport(WRK_STDOUT.replace('"maxUs":40100}', '"maxUs":40100,"scheduled":-1.0}')).scheduledPerSec).toBeUndefined();
   });
   it('fails loudly when wrk printed no report (it could not connect, or the script broke)', () => {
     expect(() => parseWrkReport('unable to connect to 127.0.0.1:4201 Connection refused')).toThrow(/no report line/);
@@ -96,9 +102,20 @@ describe('a paced run', () => {
     expect(report.requestsPerSec).toBeGreaterThan(150 * 0.85);
     expect(report.requestsPerSec).toBeLessThan(150 * 1.15);
     expect(report.p50Ms).toBeGreaterThanOrEqual(30);
+    // Kept up: every arrival the schedule made was answered, bar the few in flight at the end.
+    expect(report.scheduledPerSec).toBeGreaterThan(150 * 0.85);
+    expect(Math.abs((report.scheduledPerSec ?? 0) - report.requestsPerSec) * report.durationSec).toBeLessThanOrEqual(8);
+  });
+  it('counts the arrivals a server too slow for the rate never got to', async () => {
+    // 2 connections × 30 ms carry at most ~66 a second of the 150 scheduled.
+    const report = await runWrk({ url, connections: 2, durationSec: 2, cpu: '0-1', ratePerSec: 150 });
+    expect(report.requestsPerSec).toBeLessThan(70);
+    expect(report.scheduledPerSec).toBeGreaterThan(150 * 0.8);
+    expect(report.scheduledPerSec).toBeLessThan(150 * 1.2);
   });
   it('runs at saturation without a rate', async () => {
     const report = await runWrk({ url, connections: 8, durationSec: 1, cpu: '0-1' });
+    expect(report.scheduledPerSec).toBeUndefined();
     // 8 connections, 30 ms each: about 266 a second, far above what the paced run asked.
     expect(report.requestsPerSec).toBeGreaterThan(200);
   });

@@ -15,6 +15,11 @@ export interface WrkReport {
   socketErrors: number;
   /** Requests with no answer within wrk's timeout (2 s), also counted in `socketErrors`. */
   timeouts: number;
+  /**
+   * A paced run's arrivals a second as its random schedule actually made them (the offered rate
+   * is only their mean); undefined for a run at saturation.
+   */
+  scheduledPerSec: number | undefined;
 }
 
 const MARKER = '@@wrk ';
@@ -34,6 +39,7 @@ export function parseWrkReport(stdout: string): WrkReport {
     return value;
   };
   const durationSec = n('durationUs') / 1e6;
+  const scheduled = record.scheduled;
   return {
     requests: n('requests'),
     durationSec,
@@ -44,6 +50,7 @@ export function parseWrkReport(stdout: string): WrkReport {
     non2xx: n('status'),
     socketErrors: n('connect') + n('read') + n('write') + n('timeout'),
     timeouts: n('timeout'),
+    scheduledPerSec: typeof scheduled === 'number' && scheduled >= 0 && durationSec > 0 ? scheduled / durationSec : undefined,
   };
 }
 
