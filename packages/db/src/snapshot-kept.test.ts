@@ -3,7 +3,7 @@ import { like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type DatabaseHandle } from './client.js';
 import * as schema from './schema.js';
-import { snapshotKeptFor } from './snapshot-kept.js';
+import { credentialsVersion, snapshotKeptFor } from './snapshot-kept.js';
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -99,8 +99,13 @@ describe.skipIf(!url)('snapshotKeptFor across processes', () => {
 
 /** A stand-in database whose snapshot the test sets; only `execute` is called on it. */
 function fakeDatabase() {
-  const state = { snapshot: '1:1:' };
-  const db = { execute: () => Promise.resolve([{ snapshot: state.snapshot }]) } as unknown as Database;
+  const state = { snapshot: '1:1:', credentials: '7:1234', executes: 0 };
+  const db = {
+    execute: () => {
+      state.executes++;
+      return Promise.resolve([{ snapshot: state.snapshot, credentials: state.credentials }]);
+    },
+  } as unknown as Database;
   return { db, state };
 }
 
@@ -121,6 +126,16 @@ describe('snapshotKeptFor, ordering', () => {
     expect(await late).toBe('as of 2');
     expect(await read(db)).toBe('as of 2');
     expect(finishes).toHaveLength(2);
+  });
+
+  it('checks the snapshot and the credentials version with one query shared by callers asking together', async () => {
+    const { db, state } = fakeDatabase();
+    const read = snapshotKeptFor(() => Promise.resolve('rows'));
+    const other = snapshotKeptFor(() => Promise.resolve('other rows'));
+    // The first check runs at once; the two asking while it runs share the next one (see coalescedFor).
+    const [rows, version, otherRows] = await Promise.all([read(db), credentialsVersion(db), other(db)]);
+    expect([rows, version, otherRows]).toEqual(['rows', '7:1234', 'other rows']);
+    expect(state.executes).toBe(2);
   });
 
   it('keeps nothing from a read that failed', async () => {

@@ -6,26 +6,32 @@ import { coalescedFor } from './coalesced.js';
 import { perDatabase } from './prepared.js';
 
 /**
- * Which transactions a read starting now would see, as PostgreSQL writes it (`xmin:xmax:xip…`).
- * Two equal snapshots see exactly the same committed rows; any commit or rollback anywhere in the
- * cluster changes it. No table is touched, and callers asking at the same moment share one query.
+ * What the kept reads are checked against, from one statement every check shares:
+ * - `snapshot`: which transactions a read starting now would see, as PostgreSQL writes it
+ *   (`xmin:xmax:xip…`). Two equal snapshots see exactly the same committed rows; any commit or
+ *   rollback anywhere in the cluster changes it. No table is touched.
+ * - `credentials`: the version of the credentials (migration 0010), which moves on in the same
+ *   transaction as any write to `users` or `api_keys`, so two equal versions see the same keys and
+ *   users while writes to every other table leave it alone. The row's `xmin` goes with it, so a
+ *   database restored under a running server does not repeat an old version. Undefined without
+ *   the row (nothing is kept under it then).
+ * One query for both, so a request's credential check and its reads' checks share the same reads
+ * under load (`coalescedFor`) rather than queueing for two.
  */
-const currentSnapshot = coalescedFor(async (db) => {
-  const [row] = rowsOf(await db.execute(sql`select pg_current_snapshot()::text as snapshot`));
+const currentValidity = coalescedFor(async (db) => {
+  const [row] = rowsOf(
+    await db.execute(
+      sql`select pg_current_snapshot()::text as snapshot, (select version::text || ':' || xmin::text from credentials_version where id = 1) as credentials`,
+    ),
+  );
   if (typeof row?.snapshot !== 'string') throw new Error('pg_current_snapshot() answered no snapshot');
-  return row.snapshot;
+  return { snapshot: row.snapshot, credentials: typeof row.credentials === 'string' ? row.credentials : undefined };
 });
 
-/**
- * The version of the credentials (migration 0010): it moves on in the same transaction as any
- * write to `users` or `api_keys`, so two equal versions see the same keys and users, while writes
- * to every other table leave it alone. The row's `xmin` goes with it, so a database restored under
- * a server still running does not repeat an old version. Undefined (nothing kept) without the row.
- */
-export const credentialsVersion = coalescedFor(async (db) => {
-  const [row] = rowsOf(await db.execute(sql`select version::text || ':' || xmin::text as version from credentials_version where id = 1`));
-  return typeof row?.version === 'string' ? row.version : undefined;
-});
+const currentSnapshot = async (db: Database) => (await currentValidity(db)).snapshot;
+
+/** The credentials' version, as `keptByKeyFor`'s validity for reads of keys and users only. */
+export const credentialsVersion = async (db: Database): Promise<string | undefined> => (await currentValidity(db)).credentials;
 
 /** A transaction's own writes show in no snapshot, so nothing is kept for one. */
 const inTransaction = (db: Database): boolean => db instanceof PgTransaction;
