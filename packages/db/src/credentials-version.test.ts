@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from './client.js';
+import { openDatabase, type Database, type DatabaseHandle } from './client.js';
 import * as schema from './schema.js';
 import { credentialsVersion, keptByKeyFor } from './snapshot-kept.js';
 import { openTestDatabase } from './testing.js';
@@ -9,6 +9,21 @@ import { openTestDatabase } from './testing.js';
 const engines = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
 
 const unique = () => randomBytes(4).toString('hex');
+
+async function addUser(db: Database) {
+  const [user] = await db.insert(schema.users).values({ email: `${unique()}@example.test`, role: 'operator', passwordHash: 'x' }).returning();
+  if (!user) throw new Error('no user');
+  return user;
+}
+
+async function addKey(db: Database, ownerId: string) {
+  const [key] = await db
+    .insert(schema.apiKeys)
+    .values({ ownerId, name: 'monitor', prefix: `bst_${unique()}`, secretHash: 'h', scopes: ['heartbeats:write'] })
+    .returning();
+  if (!key) throw new Error('no key');
+  return key;
+}
 
 describe.each(engines)('credentialsVersion on %s', (engine) => {
   let handle: DatabaseHandle;
@@ -20,22 +35,6 @@ describe.each(engines)('credentialsVersion on %s', (engine) => {
   });
 
   const version = () => credentialsVersion(handle.db);
-  const addUser = async () => {
-    const [user] = await handle.db
-      .insert(schema.users)
-      .values({ email: `${unique()}@example.test`, role: 'operator', passwordHash: 'x' })
-      .returning();
-    if (!user) throw new Error('no user');
-    return user;
-  };
-  const addKey = async (ownerId: string) => {
-    const [key] = await handle.db
-      .insert(schema.apiKeys)
-      .values({ ownerId, name: 'monitor', prefix: `bst_${unique()}`, secretHash: 'h', scopes: ['heartbeats:write'] })
-      .returning();
-    if (!key) throw new Error('no key');
-    return key;
-  };
   /** Runs `write` and answers whether the version moved on. */
   const moves = async (write: () => Promise<unknown>) => {
     const before = await version();
@@ -45,18 +44,18 @@ describe.each(engines)('credentialsVersion on %s', (engine) => {
 
   it('moves on with every kind of write to users and api_keys', async () => {
     expect(await version()).toBeDefined();
-    const user = await addUser();
+    const user = await addUser(handle.db);
     let keyId = '';
-    expect(await moves(async () => (keyId = (await addKey(user.id)).id))).toBe(true);
+    expect(await moves(async () => (keyId = (await addKey(handle.db, user.id)).id))).toBe(true);
     expect(await moves(() => handle.db.update(schema.apiKeys).set({ revokedAt: new Date() }).where(eq(schema.apiKeys.id, keyId)))).toBe(true);
     expect(await moves(() => handle.db.update(schema.apiKeys).set({ lastUsedAt: new Date() }).where(eq(schema.apiKeys.id, keyId)))).toBe(true);
     expect(await moves(() => handle.db.delete(schema.apiKeys).where(eq(schema.apiKeys.id, keyId)))).toBe(true);
     expect(await moves(() => handle.db.update(schema.users).set({ disabledAt: new Date() }).where(eq(schema.users.id, user.id)))).toBe(true);
     expect(await moves(() => handle.db.update(schema.users).set({ role: 'viewer' }).where(eq(schema.users.id, user.id)))).toBe(true);
-    await addKey(user.id);
+    await addKey(handle.db, user.id);
     expect(await moves(() => handle.db.execute(sql`truncate table api_keys`))).toBe(true);
     expect(await moves(() => handle.db.delete(schema.users).where(eq(schema.users.id, user.id)))).toBe(true);
-    expect(await moves(() => addUser())).toBe(true);
+    expect(await moves(() => addUser(handle.db))).toBe(true);
   });
 
   it('stands while other tables are written', async () => {
@@ -65,7 +64,7 @@ describe.each(engines)('credentialsVersion on %s', (engine) => {
   });
 
   it('stands when the transaction writing a credential rolls back', async () => {
-    const user = await addUser();
+    const user = await addUser(handle.db);
     const rolledBack = handle.db.transaction(async (tx) => {
       await tx.update(schema.users).set({ disabledAt: new Date() }).where(eq(schema.users.id, user.id));
       tx.rollback();
@@ -76,12 +75,12 @@ describe.each(engines)('credentialsVersion on %s', (engine) => {
   it('is undefined without its row (nothing is kept) and comes back with the next credential write', async () => {
     await handle.db.delete(schema.credentialsVersion);
     expect(await version()).toBeUndefined();
-    await addUser();
+    await addUser(handle.db);
     expect(await version()).toBeDefined();
   });
 
   it('keeps a credential read across other commits, and reads again once a credential changes', async () => {
-    const user = await addUser();
+    const user = await addUser(handle.db);
     let reads = 0;
     const nameOf = keptByKeyFor(
       async (db, id: string) => {
@@ -115,21 +114,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a credential read kept on one p
   });
 
   it('sees at once a revocation another pool committed', async () => {
-    const [owner] = await writer.db
-      .insert(schema.users)
-      .values({ email: `${unique()}@example.test`, role: 'operator', passwordHash: 'x' })
-      .returning();
-    const [key] = await writer.db
-      .insert(schema.apiKeys)
-      .values({ ownerId: owner?.id ?? '', name: 'monitor', prefix: `bst_${unique()}`, secretHash: 'h', scopes: [] })
-      .returning();
+    const owner = await addUser(writer.db);
+    const key = await addKey(writer.db, owner.id);
     const revokedAt = keptByKeyFor(
       async (db, id: string) => (await db.select({ at: schema.apiKeys.revokedAt }).from(schema.apiKeys).where(eq(schema.apiKeys.id, id)))[0]?.at,
       { key: (id) => id, maxKeys: 8, validity: credentialsVersion },
     );
-    expect(await revokedAt(reader.db, key?.id ?? '')).toBeNull();
-    await writer.db.update(schema.apiKeys).set({ revokedAt: new Date() }).where(eq(schema.apiKeys.id, key?.id ?? ''));
-    expect(await revokedAt(reader.db, key?.id ?? '')).toBeInstanceOf(Date);
-    await writer.db.delete(schema.users).where(eq(schema.users.id, owner?.id ?? ''));
+    expect(await revokedAt(reader.db, key.id)).toBeNull();
+    await writer.db.update(schema.apiKeys).set({ revokedAt: new Date() }).where(eq(schema.apiKeys.id, key.id));
+    expect(await revokedAt(reader.db, key.id)).toBeInstanceOf(Date);
+    await writer.db.delete(schema.users).where(eq(schema.users.id, owner.id));
   });
 });

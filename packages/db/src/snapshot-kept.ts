@@ -6,6 +6,12 @@ import { coalescedFor } from './coalesced.js';
 import { perDatabase } from './prepared.js';
 
 /**
+ * What a result is kept under, asked just before its read begins; a later call that finds the same
+ * proves nothing the read depends on has committed since. Undefined: keep nothing.
+ */
+export type KeptValidity = (db: Database) => Promise<string | undefined>;
+
+/**
  * What the kept reads are checked against, from one statement every check shares:
  * - `snapshot`: which transactions a read starting now would see, as PostgreSQL writes it
  *   (`xmin:xmax:xip…`). Two equal snapshots see exactly the same committed rows; any commit or
@@ -31,16 +37,10 @@ const currentValidity = coalescedFor(async (db) => {
 const currentSnapshot = async (db: Database) => (await currentValidity(db)).snapshot;
 
 /** The credentials' version, as `keptByKeyFor`'s validity for reads of keys and users only. */
-export const credentialsVersion = async (db: Database): Promise<string | undefined> => (await currentValidity(db)).credentials;
+export const credentialsVersion: KeptValidity = async (db) => (await currentValidity(db)).credentials;
 
 /** A transaction's own writes show in no snapshot, so nothing is kept for one. */
 const inTransaction = (db: Database): boolean => db instanceof PgTransaction;
-
-/**
- * What a result is kept under, asked just before its read begins; a later call that finds the same
- * proves nothing the read depends on has committed since. Undefined: keep nothing.
- */
-export type KeptValidity = (db: Database) => Promise<string | undefined>;
 
 interface Kept<T> {
   /** The validity taken just before the read began. */
