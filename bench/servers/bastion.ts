@@ -4,13 +4,15 @@ import { openDatabase } from '@bastion/db';
 import { buildApp } from '@bastion/server';
 import { createContextFactory } from '@bastion/server/context';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { listenForInjectLoads } from '../src/inject-control.js';
 
 /**
  * Bastion as the harness runs it: `buildApp` exactly as main.ts calls it (REST at /api/v1, the
  * native tRPC handler at /trpc), plus tRPC's stock Fastify adapter at /trpc-stock with the very
  * same context (principal resolution included), so one run compares both adapters. Env: PORT,
- * DATABASE_URL or BASTION_DATA_DIR, LOG_LEVEL, BENCH_WITHOUT and BENCH_API_KEY (above). No metrics
- * port (main.ts's separate listener).
+ * DATABASE_URL or BASTION_DATA_DIR, LOG_LEVEL, BENCH_WITHOUT and BENCH_API_KEY (above), and
+ * BENCH_CONTROL_PORT (the in-process loads of `inject-control.ts`). No metrics port (main.ts's
+ * separate listener).
  */
 const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.BASTION_DATA_DIR });
 const auth = await createAuthRuntime(database.db);
@@ -48,7 +50,10 @@ await app.register(fastifyTRPCPlugin, {
   } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
 });
 
+const control = process.env.BENCH_CONTROL_PORT ? await listenForInjectLoads(app, Number(process.env.BENCH_CONTROL_PORT)) : undefined;
+
 const close = async () => {
+  control?.close();
   await app.close();
   await database.close();
   process.exit(0);

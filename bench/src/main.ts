@@ -8,9 +8,10 @@ import { generateBenchKey, prepareDatabase, recreatePostgresDatabase, resetPostg
 import { installCleanup, cpuTimeUs, rssMb, settle, startServer, stopAll, stopServer, type RunningServer, type ServerSpec } from './processes.js';
 import { collectMachineInfo, renderReport, type ColdStart, type MiddlewareCost, type Soak } from './report.js';
 import { summarisePaced, type PacedSample } from './paced.js';
-import { FASTAPI, median, summarise, type Sample } from './stats.js';
+import { FASTAPI, median, medianInterval, summarise, type Sample } from './stats.js';
 import { ENDPOINTS, TARGETS, type EndpointId, type RequestSpec, type ServerId, type Target } from './targets.js';
 import { errorCounts, runWrk } from './wrk.js';
+import { requestInjectLoad } from './inject-control.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_ROOT = resolve(BENCH_DIR, '..');
@@ -28,10 +29,12 @@ const PORTS: Record<ServerId, number> = {
 };
 /** The middleware pairs take this port and the next (4207 is the bare server's). */
 const MIDDLEWARE_PORT = 4208;
+/** A middleware server's in-process load listener (BENCH_CONTROL_PORT) is its port plus this. */
+const CONTROL_PORT_OFFSET = 100;
 
 /**
  * Layers measured as server CPU µs per `GET /api/v1/auth/me` (a procedure that reads no table:
- * the principal comes from the context) with the layer on minus with it off. The bench server
+ * the principal comes from the context) with the layer on minus with it off, in-process. The bench server
  * leaves layers out through `BENCH_WITHOUT` (buildApp's `benchmarkWithout`); rate limits are off
  * at 0 a minute. Each pair differs in that one layer only.
  */
@@ -389,9 +392,13 @@ async function measureColdStarts(
 }
 
 /**
- * Server CPU µs per `GET /api/v1/auth/me` with each layer on and off. Both servers run side by side
- * and take turns, round after round (at least five), so drift on the machine hits both alike;
- * the figures are medians over rounds.
+ * Server CPU µs per `GET /api/v1/auth/me` with each layer on and off, each server loading itself
+ * in-process through Fastify's `inject` (see `inject-load.ts` for why not over sockets). Both
+ * servers run side by side and take turns in half-second slices, two per second of a table cell
+ * × rounds (at least a hundred each), so the machine's drift hits both alike: the cost is the median
+ * of the differences between neighbouring slices, with its 95 % interval; on and off are the
+ * medians of their slices. Each is warmed in-process first (at least five seconds: in-process the
+ * first seconds ran at up to twice the settled cost while the JIT caught up).
  */
 async function measureMiddleware(
   config: BenchConfig,
@@ -399,33 +406,45 @@ async function measureMiddleware(
   benchKey: string,
 ): Promise<MiddlewareCost[]> {
   const costs: MiddlewareCost[] = [];
-  const me: RequestSpec = { method: 'GET', path: MIDDLEWARE_PATH, calls: 1 };
-  const rounds = Math.max(5, config.rounds);
-  const usPerRequest = async (server: RunningServer) => {
-    const before = cpuTimeUs(server.pid);
-    const report = await load(server, me, 64, config.durationSec, config);
-    return (cpuTimeUs(server.pid) - before) / Math.max(1, report.requests);
+  const sliceSec = 0.5;
+  const slices = Math.max(100, Math.round((config.rounds * config.durationSec) / sliceSec));
+  const usPerCall = async (server: RunningServer, durationSec: number) => {
+    const figures = await requestInjectLoad(controlPortOf(server), {
+      method: 'GET',
+      path: MIDDLEWARE_PATH,
+      ...(server.spec.headers ? { headers: server.spec.headers } : {}),
+      concurrency: 64,
+      durationSec,
+    });
+    if (Object.keys(figures.failures).length > 0) throw new Error(`${server.spec.name}: ${MIDDLEWARE_PATH} answered ${JSON.stringify(figures.failures)} (status: count) under the middleware load`);
+    return figures.cpuUs / Math.max(1, figures.calls);
   };
   for (const toggle of MIDDLEWARE_TOGGLES) {
     log(`• middleware: ${toggle.name}`);
-    const off = await startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, ...toggle.off }, MIDDLEWARE_PORT));
-    const on = await startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, ...toggle.on }, MIDDLEWARE_PORT + 1));
+    const started = (env: Env, port: number) => startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, BENCH_CONTROL_PORT: String(port + CONTROL_PORT_OFFSET), ...env }, port));
+    const off = await started(toggle.off, MIDDLEWARE_PORT);
+    const on = await started(toggle.on, MIDDLEWARE_PORT + 1);
     try {
-      for (const server of [off, on]) await load(server, me, 64, config.warmupSec, config);
+      for (const server of [off, on]) await usPerCall(server, Math.max(5, config.warmupSec));
       const offUs: number[] = [];
       const onUs: number[] = [];
-      for (let round = 0; round < rounds; round++) {
+      for (let slice = 0; slice < slices; slice++) {
         // Alternate which goes first, so neither always runs on a machine the other just warmed.
-        const order = round % 2 === 0 ? ([off, on] as const) : ([on, off] as const);
-        for (const server of order) (server === off ? offUs : onUs).push(await usPerRequest(server));
+        const order = slice % 2 === 0 ? ([off, on] as const) : ([on, off] as const);
+        for (const server of order) (server === off ? offUs : onUs).push(await usPerCall(server, sliceSec));
       }
-      costs.push({ name: toggle.name, offUs: median(offUs), onUs: median(onUs) });
+      const rounded = (us: number[]) => us.map((u) => u.toFixed(0)).join(' ');
+      log(`  off ${rounded(offUs)} · on ${rounded(onUs)} µs/call`);
+      const differences = onUs.map((us, i) => us - (offUs[i] ?? us));
+      costs.push({ name: toggle.name, offUs: median(offUs), onUs: median(onUs), costUs: median(differences), costInterval: medianInterval(differences) });
     } finally {
       await Promise.all([stopServer(off), stopServer(on)]);
     }
   }
   return costs;
 }
+
+const controlPortOf = (server: RunningServer) => server.spec.port + CONTROL_PORT_OFFSET;
 
 main().catch((error: unknown) => {
   stopAll();

@@ -28,6 +28,10 @@ export interface MiddlewareCost {
   name: string;
   offUs: number;
   onUs: number;
+  /** The median of the differences between neighbouring on and off measurements. */
+  costUs: number;
+  /** Its 95 % confidence interval. */
+  costInterval: { low: number; high: number };
 }
 
 export interface MachineInfo {
@@ -190,12 +194,12 @@ export function renderReport(input: {
     out.push(
       '## Per-request middleware cost',
       '',
-      'Server CPU per `GET /api/v1/auth/me` (a procedure that reads no table) with each layer on and off (two servers side by side taking turns, median of at least 5 rounds), every other layer as in the table above; the difference is what the layer costs each call. `bench/servers/bastion.ts` leaves a layer out with `BENCH_WITHOUT` (buildApp’s `benchmarkWithout`, never set when serving).',
+      'Server CPU per `GET /api/v1/auth/me` (a procedure that reads no table) with each layer on and off, every other layer as in the table above. Each server loads itself in-process through Fastify’s `inject` (64 calls in flight; the whole request lifecycle without a socket) and counts its own CPU (`process.cpuUsage`); after at least 5 s of warm-up in-process, the two take turns in half-second slices, at least a hundred each, so drift on the machine hits both alike. Off and on are the medians of their slices; the cost is the median of the differences between neighbouring slices, with its 95 % confidence interval (distribution-free): a layer whose interval spans 0 costs less than this run can tell. Not over sockets: a layer that makes a route await changes how answers are batched into writes, which moved the figures by more than a layer costs (auth once measured −44 µs). `bench/servers/bastion.ts` leaves a layer out with `BENCH_WITHOUT` (buildApp’s `benchmarkWithout`, never set when serving).',
       '',
       markdownTable(
-        ['middleware', 'off µs/req', 'on µs/req', 'cost µs/req'],
-        input.middleware.map((m) => [m.name, m.offUs.toFixed(1), m.onUs.toFixed(1), (m.onUs - m.offUs).toFixed(1)]),
-        [false, true, true, true],
+        ['middleware', 'off µs/req', 'on µs/req', 'cost µs/req', '95 % interval'],
+        input.middleware.map((m) => [m.name, m.offUs.toFixed(1), m.onUs.toFixed(1), m.costUs.toFixed(1), `${m.costInterval.low.toFixed(1)} to ${m.costInterval.high.toFixed(1)}`]),
+        [false, true, true, true, true],
       ),
       '',
       'Always on (not switchable, so inside every figure): the request id (`randomUUID` unless a valid `x-request-id` came in), helmet’s security headers, the body and header limits, and the audit row every mutation writes (not in these figures: `auth/me` is a query). A new layer gets a toggle in `MIDDLEWARE_TOGGLES` (`bench/src/main.ts`).',

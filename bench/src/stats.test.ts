@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, ratio, resultsTable, summarise, verdict, type Row, type Sample } from './stats.js';
+import { median, medianInterval, ratio, resultsTable, summarise, verdict, type Row, type Sample } from './stats.js';
 
 const sample = (over: Partial<Sample>): Sample => ({
   target: 'bastion-rest',
@@ -24,6 +24,20 @@ describe('median', () => {
   });
   it('is NaN for no values rather than a made-up number', () => {
     expect(median([])).toBeNaN();
+  });
+});
+
+describe('medianInterval', () => {
+  it('brackets the median with the order statistics a 95 % interval takes (ranks 13 and 28 of 40)', () => {
+    const values = Array.from({ length: 40 }, (_, i) => 40 - i); // 40 … 1, unsorted on purpose
+    expect(medianInterval(values)).toEqual({ low: 13, high: 28 });
+  });
+  it('narrows relative to n as values are added (ranks 180 and 221 of 400: 10 % of the range, not 38 %)', () => {
+    const values = Array.from({ length: 400 }, (_, i) => i + 1);
+    expect(medianInterval(values)).toEqual({ low: 180, high: 221 });
+  });
+  it('has no interval for too few values rather than a made-up one', () => {
+    expect(medianInterval([1, 2, 3, 4, 5])).toEqual({ low: Number.NaN, high: Number.NaN });
   });
 });
 

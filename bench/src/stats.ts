@@ -9,6 +9,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] ?? Number.NaN) + upper) / 2;
 }
 
+/**
+ * A 95 % confidence interval for the median of `values`, distribution-free: the order statistics
+ * whose ranks a binomial(n, ½) count falls between 95 % of the time (normal approximation).
+ * NaN bounds below six values, where no such pair of ranks exists.
+ */
+export function medianInterval(values: readonly number[]): { low: number; high: number } {
+  const n = values.length;
+  const halfWidth = (1.96 * Math.sqrt(n)) / 2;
+  const lowRank = Math.floor(n / 2 - halfWidth); // 1-based
+  const highRank = Math.ceil(1 + n / 2 + halfWidth);
+  if (lowRank < 1 || highRank > n) return { low: Number.NaN, high: Number.NaN };
+  const sorted = [...values].sort((a, b) => a - b);
+  return { low: sorted[lowRank - 1] ?? Number.NaN, high: sorted[highRank - 1] ?? Number.NaN };
+}
+
 /** `value / reference`, or null when there is no reference to compare with. */
 export function ratio(value: number, reference: number | undefined): number | null {
   if (reference === undefined || !Number.isFinite(reference) || reference <= 0 || !Number.isFinite(value)) return null;
