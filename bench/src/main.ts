@@ -409,7 +409,7 @@ async function measureMiddleware(
   const sliceSec = 0.5;
   const slices = Math.max(100, Math.round((config.rounds * config.durationSec) / sliceSec));
   const usPerCall = async (server: RunningServer, durationSec: number) => {
-    const figures = await requestInjectLoad(controlPortOf(server), {
+    const figures = await requestInjectLoad(controlPortOf(server.spec.port), {
       method: 'GET',
       path: MIDDLEWARE_PATH,
       ...(server.spec.headers ? { headers: server.spec.headers } : {}),
@@ -421,7 +421,7 @@ async function measureMiddleware(
   };
   for (const toggle of MIDDLEWARE_TOGGLES) {
     log(`• middleware: ${toggle.name}`);
-    const started = (env: Env, port: number) => startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, BENCH_CONTROL_PORT: String(port + CONTROL_PORT_OFFSET), ...env }, port));
+    const started = (env: Env, port: number) => startServer(spec('bastion-pg', { BENCH_API_KEY: benchKey, BENCH_CONTROL_PORT: String(controlPortOf(port)), ...env }, port));
     const off = await started(toggle.off, MIDDLEWARE_PORT);
     const on = await started(toggle.on, MIDDLEWARE_PORT + 1);
     try {
@@ -444,7 +444,7 @@ async function measureMiddleware(
   return costs;
 }
 
-const controlPortOf = (server: RunningServer) => server.spec.port + CONTROL_PORT_OFFSET;
+const controlPortOf = (serverPort: number) => serverPort + CONTROL_PORT_OFFSET;
 
 main().catch((error: unknown) => {
   stopAll();
