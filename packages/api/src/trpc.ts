@@ -8,7 +8,7 @@ import { conflict, DomainProblem, fieldErrorsOf, forbidden, invalidInput, isInpu
 import { nulCharacterPointer } from './common/unstorable-text.js';
 import { callIdempotently } from './idempotency/idempotent-call.js';
 import { idempotencyScope, invalidIdempotencyKey, parseIdempotencyKey, requestFingerprint } from './idempotency/idempotency-key.js';
-import { writeAudit, type AuditResult } from './modules/audit/audit.service.js';
+import { auditRecordOf, writeAudit, type AuditEvent, type AuditRecord, type AuditResult } from './modules/audit/audit.service.js';
 import type { ControlsRuntime, ResponseHeaders } from './modules/controls/controls.runtime.js';
 
 /** Credentials were presented but refused; protected procedures answer with this instead of running. */
@@ -119,6 +119,13 @@ export interface AuditNote {
   target?: string;
   detail?: Record<string, unknown>;
   actor?: Principal;
+  /**
+   * The success row for a mutation that answers `output`, for a mutation that writes it in the
+   * statement (or transaction) that does its work, so that the call waits for one commit, not
+   * two. Once taken, the middleware writes no success row: the row must be written with the work
+   * or not at all (work not done means the mutation throws, and the middleware writes a failure).
+   */
+  takeSuccessRow(output: unknown): AuditRecord;
 }
 
 const t = initTRPC
@@ -217,19 +224,37 @@ const gate = t.middleware(async function gate(opts) {
   const principal = ctx.principal ?? ANONYMOUS;
   if (ctx.controls) await ctx.controls.enforce({ path, type, principal, ip: ctx.ip, at: ctx.now() }, ctx.responseHeaders);
   const denied = denial(ctx, principal, path, accessOf(meta));
-  const note: AuditNote = {};
+  const eventOf = (input: unknown, result: AuditResult, error: TRPCError | undefined, output: unknown): AuditEvent => ({
+    actor: note.actor ?? principal,
+    action: path,
+    target: note.target ?? targetOf(input, output),
+    result,
+    detail: error ? { ...note.detail, error: error.code } : note.detail,
+    requestId: ctx.requestId,
+    ip: ctx.ip,
+  });
+  let rawInput: unknown;
+  // An object, not a boolean: flow analysis cannot see the assignment inside the note's method.
+  const successRow = { taken: false };
+  const note: AuditNote = {
+    takeSuccessRow(output) {
+      successRow.taken = true;
+      return auditRecordOf(ctx, eventOf(rawInput, 'success', undefined, output));
+    },
+  };
 
   /**
    * - Text the database cannot store is the caller's mistake (422 at the field), not a failed statement.
    * - `Idempotency-Key` on mutations: the call runs in a transaction that also stores the key and
    *   the output, so a retry replays the output instead of doing the work twice. After the access
-   *   check, so a refused call never touches the key; the audit row is written outside the
-   *   transaction and survives a rolled-back failure.
+   *   check, so a refused call never touches the key; a failure's audit row is written outside
+   *   the transaction and survives its rollback (a success row a mutation takes commits with it).
    * - Two requests racing (a delete against a new dependency, two creates of one slug) can pass
    *   the services' checks and then meet a database constraint: a conflict (409), not a 500.
    */
   const callLetThrough = async () => {
-    const pointer = nulCharacterPointer(await opts.getRawInput());
+    rawInput = await opts.getRawInput();
+    const pointer = nulCharacterPointer(rawInput);
     if (pointer !== undefined) {
       throw invalidInput('Text must not contain the NUL character (U+0000).', [
         { pointer, detail: 'Must not contain the NUL character (U+0000): it cannot be stored.' },
@@ -269,16 +294,7 @@ const gate = t.middleware(async function gate(opts) {
     return callLetThrough();
   }
   const record = async (result: AuditResult, error: TRPCError | undefined, output: unknown) => {
-    const rawInput = await opts.getRawInput().catch(() => undefined);
-    await writeAudit(ctx, {
-      actor: note.actor ?? principal,
-      action: path,
-      target: note.target ?? targetOf(rawInput, output),
-      result,
-      detail: error ? { ...note.detail, error: error.code } : note.detail,
-      requestId: ctx.requestId,
-      ip: ctx.ip,
-    });
+    await writeAudit(ctx, eventOf(await opts.getRawInput().catch(() => undefined), result, error, output));
   };
   if (denied) {
     await record('denied', denied, undefined).catch(() => undefined);
@@ -294,7 +310,7 @@ const gate = t.middleware(async function gate(opts) {
     throw error;
   }
   if (result.ok) {
-    await record('success', undefined, result.data);
+    if (!successRow.taken) await record('success', undefined, result.data);
   } else {
     await record('failure', result.error, undefined).catch(() => undefined);
   }

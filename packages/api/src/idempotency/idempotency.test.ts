@@ -258,4 +258,21 @@ describe('Idempotency-Key on mutations', () => {
     expect(audit.map((row) => row.result)).toEqual(['success', 'success']);
     expect(audit.map((row) => row.detail?.idempotentReplay === true).sort()).toEqual([false, true]);
   });
+
+  it('commits a heartbeat, its success row and its key together; the replay gets a row of its own', async () => {
+    await createAppCaller({ db: h.db, now: h.clock.now, principal: adminPrincipal }).services.create({ slug: 'beating', name: 'Beating', tier: 'low' });
+    const caller = createAppCaller(ctxWithKey('beat-1'));
+    const input = { slug: 'beating', status: 'up' as const };
+    const heartbeat = await caller.heartbeats.create(input);
+    expect(await caller.heartbeats.create(input)).toEqual(heartbeat);
+    expect(await h.db.select().from(schema.heartbeats)).toHaveLength(1);
+    const audit = await h.db.select().from(schema.auditLog).where(sql`action = 'heartbeats.create'`);
+    expect(audit.map((row) => [row.result, row.target, row.detail?.idempotentReplay === true]).sort()).toEqual([
+      ['success', 'beating', false],
+      ['success', 'beating', true],
+    ]);
+    const ghost = { slug: 'ghost', status: 'down' as const };
+    await expect(createAppCaller(ctxWithKey('beat-2')).heartbeats.create(ghost)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await h.db.select().from(schema.auditLog).where(sql`target = 'ghost'`)).map((row) => row.result)).toEqual(['failure']);
+  });
 });

@@ -22,22 +22,11 @@ export interface AuditEvent {
  * deletes it, and a database trigger refuses both. Resolves once the row is committed.
  */
 export async function writeAudit(deps: { db: Database; now: () => Date }, event: AuditEvent): Promise<void> {
-  await insertAuditRows(deps.db, {
-    id: randomUUID(),
-    at: deps.now().toISOString(),
-    actor_kind: event.actor.kind,
-    actor_id: event.actor.id,
-    actor_label: principalLabel(event.actor),
-    action: event.action,
-    target: event.target ?? null,
-    result: event.result,
-    request_id: event.requestId ?? null,
-    ip: event.ip ?? null,
-    detail: event.detail ?? null,
-  });
+  await insertAuditRows(deps.db, auditRecordOf(deps, event));
 }
 
-interface AuditRecord {
+/** An audit row as the insert statements take it (the log's own column names). */
+export interface AuditRecord {
   id: string;
   at: string;
   actor_kind: string;
@@ -51,20 +40,47 @@ interface AuditRecord {
   detail: Record<string, unknown> | null;
 }
 
+/** The row `event` becomes, stamped now with a fresh id. */
+export function auditRecordOf(deps: { now: () => Date }, event: AuditEvent): AuditRecord {
+  return {
+    id: randomUUID(),
+    at: deps.now().toISOString(),
+    actor_kind: event.actor.kind,
+    actor_id: event.actor.id,
+    actor_label: principalLabel(event.actor),
+    action: event.action,
+    target: event.target ?? null,
+    result: event.result,
+    request_id: event.requestId ?? null,
+    ip: event.ip ?? null,
+    detail: event.detail ?? null,
+  };
+}
+
+/**
+ * Inserts the audit rows of `recordset`, a `json_to_recordset(...) as v(...)` over `records` with
+ * `extraColumns` (e.g. a key to join on) after the row's own; `join` may narrow it to the rows
+ * whose work was done. A mutation that writes its success row in its own statement uses this as
+ * a CTE, so the row commits with the work (see `AuditNote.successRow`).
+ */
+export function insertAuditSql(records: readonly AuditRecord[], { extraColumns, join }: { extraColumns?: SQL; join?: SQL } = {}): SQL {
+  return sql`
+    insert into audit_log (id, at, actor_kind, actor_id, actor_label, action, target, result, request_id, ip, detail)
+    select v.id, v.at, v.actor_kind, v.actor_id, v.actor_label, v.action, v.target, v.result, v.request_id, v.ip, v.detail
+    from json_to_recordset(${jsonRecords(records)}::json) as v(
+      id uuid, at timestamptz, actor_kind text, actor_id text, actor_label text, action text, target text,
+      result audit_result, request_id text, ip text, detail jsonb${extraColumns ? sql`, ${extraColumns}` : sql``}
+    )${join ? sql` ${join}` : sql``}
+    on conflict (id) do nothing`;
+}
+
 /**
  * Every mutation writes a row, so the rows of all mutations finishing at one moment go in one
  * statement. Ids are ours, so a batch retried row by row after a failure that did commit (a
  * connection lost on the reply) cannot write a row twice.
  */
 const insertAuditRows = batchedFor(async (db, records: AuditRecord[]) => {
-  await db.execute(sql`
-    insert into audit_log (id, at, actor_kind, actor_id, actor_label, action, target, result, request_id, ip, detail)
-    select v.id, v.at, v.actor_kind, v.actor_id, v.actor_label, v.action, v.target, v.result, v.request_id, v.ip, v.detail
-    from json_to_recordset(${jsonRecords(records)}::json) as v(
-      id uuid, at timestamptz, actor_kind text, actor_id text, actor_label text, action text, target text,
-      result audit_result, request_id text, ip text, detail jsonb
-    )
-    on conflict (id) do nothing`);
+  await db.execute(insertAuditSql(records));
   return records.map(() => undefined);
 });
 

@@ -21,7 +21,7 @@ export const heartbeatsRouter = createTRPCRouter({
     })
     .input(createHeartbeatInput)
     .output(heartbeatOutput)
-    .mutation(({ ctx, input }) => recordHeartbeat(ctx, input)),
+    .mutation(({ ctx, input }) => recordHeartbeat(ctx, input, ctx.audit)),
 
   list: procedure
     .meta({ openapi: { method: 'GET', path: '/services/{slug}/heartbeats', tags, summary: 'List heartbeats, newest first' }, scopes: ['services:read'] })

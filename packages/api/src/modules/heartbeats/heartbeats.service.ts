@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { batchedFor, jsonRecords, preparedFor, rowsOf, schema, wellFormed, type Database } from '@bastion/db';
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { invalidInput, notFound } from '../../common/errors.js';
+import type { AuditNote } from '../../trpc.js';
+import { insertAuditSql, type AuditRecord } from '../audit/audit.service.js';
 import { decodeTimeCursor, encodeCursor } from '../../common/pagination.js';
 import { MAX_CLOCK_SKEW_MS, type CreateHeartbeatInput, type Heartbeat, type ListHeartbeatsInput } from './heartbeats.schema.js';
 
@@ -34,29 +36,44 @@ async function serviceIdOf(db: Database, slug: string): Promise<string> {
   return service.id;
 }
 
+interface HeartbeatWrite {
+  heartbeat: Heartbeat;
+  /** The call's success audit row, written only if the heartbeat is. */
+  audit?: AuditRecord | undefined;
+}
+
 /**
  * Every heartbeat a monitor reports, from every caller waiting at that moment, in one statement
- * that also resolves the slugs (was: a lookup and an insert per heartbeat, each with its commit).
+ * that also resolves the slugs (was: a lookup and an insert per heartbeat, each with its commit)
+ * and writes the success audit row of each heartbeat stored, so a report waits for one commit.
  * Answers, per record, whether it was stored: a record is skipped only when its slug is unknown.
  */
-const insertHeartbeats = batchedFor(async (db, heartbeats: Heartbeat[]) => {
+const insertHeartbeats = batchedFor(async (db, writes: HeartbeatWrite[]) => {
+  const heartbeats = writes.map((write) => write.heartbeat);
+  const audits = writes.flatMap(({ heartbeat, audit }) => (audit ? [{ ...audit, heartbeat_id: heartbeat.id }] : []));
   // The recordset's columns are the answer's own field names, so the answer is what is sent.
   const stored = rowsOf(
     await db.execute(sql`
-      insert into heartbeats (id, service_id, status, latency_ms, message, observed_at, received_at)
-      select v.id, s.id, v.status, v."latencyMs", v.message, v."observedAt", v."receivedAt"
-      from json_to_recordset(${jsonRecords(heartbeats)}::json) as v(
-        id uuid, "serviceSlug" text, status heartbeat_status, "latencyMs" integer, message text, "observedAt" timestamptz, "receivedAt" timestamptz
-      )
-      join services s on s.slug = v."serviceSlug"
-      returning id`),
+      with stored as (
+        insert into heartbeats (id, service_id, status, latency_ms, message, observed_at, received_at)
+        select v.id, s.id, v.status, v."latencyMs", v.message, v."observedAt", v."receivedAt"
+        from json_to_recordset(${jsonRecords(heartbeats)}::json) as v(
+          id uuid, "serviceSlug" text, status heartbeat_status, "latencyMs" integer, message text, "observedAt" timestamptz, "receivedAt" timestamptz
+        )
+        join services s on s.slug = v."serviceSlug"
+        returning id
+      ), audited as (${insertAuditSql(audits, { extraColumns: sql`heartbeat_id uuid`, join: sql`join stored on stored.id = v.heartbeat_id` })})
+      select id from stored`),
   );
   const ids = new Set(stored.map((row) => String(row.id)));
   return heartbeats.map((heartbeat) => ids.has(heartbeat.id));
 });
 
-/** Records a heartbeat; `observedAt` may be in the past (backfill) but not beyond clock skew ahead. */
-export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatInput): Promise<Heartbeat> {
+/**
+ * Records a heartbeat; `observedAt` may be in the past (backfill) but not beyond clock skew ahead.
+ * With the call's `audit` note, its success row is written in the same statement.
+ */
+export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatInput, audit?: AuditNote): Promise<Heartbeat> {
   const receivedAt = now();
   const observedAt = input.observedAt ? new Date(input.observedAt) : receivedAt;
   if (observedAt.getTime() - receivedAt.getTime() > MAX_CLOCK_SKEW_MS) {
@@ -74,7 +91,7 @@ export async function recordHeartbeat({ db, now }: Deps, input: CreateHeartbeatI
     observedAt: observedAt.toISOString(),
     receivedAt: receivedAt.toISOString(),
   };
-  const stored = await insertHeartbeats(db, heartbeat);
+  const stored = await insertHeartbeats(db, { heartbeat, audit: audit?.takeSuccessRow(heartbeat) });
   // Not stored means an unknown slug; asking again on its own keeps a batch that came back empty
   // for another reason (a connection dying under it) from being answered as a 404.
   if (!stored) {

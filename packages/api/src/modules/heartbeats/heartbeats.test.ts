@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE, T0, UUID, expectTRPCError, pointersOf, problemOf, useHarness, type Caller } from '../../testing/harness.js';
 import { MAX_CLOCK_SKEW_MS } from './heartbeats.schema.js';
+import { schema } from '@bastion/db';
+import { eq } from 'drizzle-orm';
+import { adminPrincipal } from '../../testing/principals.js';
+import type { AuditNote } from '../../trpc.js';
+import { auditRecordOf, type AuditResult } from '../audit/audit.service.js';
 import { recordHeartbeat } from './heartbeats.service.js';
 
 const h = useHarness();
@@ -129,6 +134,26 @@ describe('heartbeats.create under concurrency (one statement serves the callers 
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((await walk(h.caller, 'api', 100)).items.map((i) => i.latencyMs).sort()).toEqual([1, null]);
     expect((await walk(h.caller, 'db', 100)).items.map((i) => i.latencyMs)).toEqual([3]);
+  });
+
+  it('commits each report with its success audit row: neither is written without the other', async () => {
+    const noteWith = (result: AuditResult, requestId: string): AuditNote => ({
+      takeSuccessRow: (output) => auditRecordOf(h.deps, { actor: adminPrincipal, action: 'heartbeats.create', target: 'api', result, requestId, detail: { output } }),
+    });
+    const outcomes = await Promise.allSettled([
+      recordHeartbeat(h.deps, { slug: 'api', status: 'up', latencyMs: 1 }, noteWith('success', 'stored')),
+      // The database refuses the heartbeat (out of integer range): its row must not be written.
+      recordHeartbeat(h.deps, { slug: 'api', status: 'up', latencyMs: 2 ** 40 }, noteWith('success', 'heartbeat-refused')),
+      // The database refuses the audit row: the heartbeat must not be stored.
+      recordHeartbeat(h.deps, { slug: 'api', status: 'up', latencyMs: 3 }, noteWith('bogus' as AuditResult, 'audit-refused')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect((await walk(h.caller, 'api', 100)).items.map((i) => i.latencyMs)).toEqual([1]);
+    const rows = await h.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'heartbeats.create'));
+    const mine = rows.filter((row) => ['stored', 'heartbeat-refused', 'audit-refused'].includes(row.requestId ?? ''));
+    expect(mine.map((row) => [row.requestId, row.result])).toEqual([['stored', 'success']]);
+    const [first] = outcomes;
+    expect(mine[0]?.detail).toEqual({ output: first.status === 'fulfilled' ? first.value : null });
   });
 
   it('stores and answers a lone surrogate as U+FFFD, like any text parameter', async () => {
