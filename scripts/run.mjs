@@ -43,11 +43,14 @@ switch (command) {
   case 'bench':
     run(['--filter', '@bastion/bench', 'bench', ...rest]);
     break;
+  case 'bench:ab':
+    run(['--filter', '@bastion/bench', 'ab', ...rest]);
+    break;
   case 'start':
     start();
     break;
   default:
-    console.error(`unknown command "${command}" (start | test | bench)`);
+    console.error(`unknown command "${command}" (start | test | bench | bench:ab)`);
     process.exit(2);
 }
 

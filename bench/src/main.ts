@@ -12,6 +12,7 @@ import { FASTAPI, median, medianInterval, summarise, type Sample } from './stats
 import { ENDPOINTS, TARGETS, type EndpointId, type RequestSpec, type ServerId, type Target } from './targets.js';
 import { errorCounts, runWrk } from './wrk.js';
 import { requestInjectLoad } from './inject-control.js';
+import { bastionSpec } from './bastion-server.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_ROOT = resolve(BENCH_DIR, '..');
@@ -215,30 +216,15 @@ function serverSpec(
     case 'bastion-pg':
     case 'bastion-pg-bare':
     case 'bastion-pglite':
-      return {
+      return bastionSpec(id, {
         ...base,
-        // Every endpoint but the status page needs credentials: measure authorised calls, not 401s.
-        headers: { 'X-API-Key': o.apiKey },
-        command: process.execPath,
-        args: [
-          ...(o.config.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.config.profileDir}`] : []),
-          ...(o.fromDist ? [SERVER_MAIN] : ['--import', 'tsx', BASTION_ENTRY]),
-        ],
-        cwd: o.fromDist ? REPO_ROOT : BENCH_DIR,
-        env: {
-          ...env,
-          HOST: '127.0.0.1',
-          BASTION_METRICS_PORT: '0',
-          LOG_LEVEL: 'warn',
-          // The bench floods from one address with one key: limits far above any run's load, so every
-          // request is counted (the limiter's cost is in the figures) and none is refused.
-          BASTION_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000000',
-          BASTION_RATE_LIMIT_PRINCIPAL_PER_MINUTE: '1000000000',
-          ...(id === 'bastion-pglite' ? { BASTION_DATA_DIR: o.pgliteDir } : { DATABASE_URL: o.pgUrl }),
-          ...(id === 'bastion-pg-bare' ? { BENCH_WITHOUT: 'auth,controls,metrics', BENCH_API_KEY: o.apiKey } : {}),
-          ...o.extraEnv,
-        },
-      };
+        entry: o.fromDist ? { dist: SERVER_MAIN, repoRoot: REPO_ROOT } : { source: BASTION_ENTRY, benchDir: BENCH_DIR },
+        pgUrl: o.pgUrl,
+        pgliteDir: o.pgliteDir,
+        apiKey: o.apiKey,
+        profileDir: o.config.profileDir,
+        extraEnv: o.extraEnv,
+      });
     case 'fastify':
     case 'node-http':
       return {

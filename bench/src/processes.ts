@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Every process the harness started and has not stopped yet; `stopAll` ends them on any exit. */
@@ -116,6 +116,23 @@ export function cpuTimeUs(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks / TICKS_PER_SECOND) * 1e6;
+}
+
+/**
+ * User + system CPU time every PostgreSQL process on this machine has used so far, in µs: the
+ * database's share of a run's cost (its backends serve one server at a time in `bench:ab`).
+ */
+export function postgresCpuUs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuTimeUs(Number(entry));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
 }
 
 /** Installs handlers so that Ctrl-C, a kill or a crash still ends every server the harness started. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, medianInterval, ratio, resultsTable, summarise, verdict, type Row, type Sample } from './stats.js';
+import { median, medianInterval, pairedRatio, ratio, resultsTable, summarise, verdict, type Row, type Sample } from './stats.js';
 
 const sample = (over: Partial<Sample>): Sample => ({
   target: 'bastion-rest',
@@ -37,7 +37,26 @@ describe('medianInterval', () => {
     expect(medianInterval(values)).toEqual({ low: 180, high: 221 });
   });
   it('has no interval for too few values rather than a made-up one', () => {
-    expect(medianInterval([1, 2, 3, 4, 5])).toEqual({ low: Number.NaN, high: Number.NaN });
+    expect(medianInterval([1, 2, 3, 4, 5, 6, 7])).toEqual({ low: Number.NaN, high: Number.NaN });
+    expect(medianInterval([1, 2, 3, 4, 5, 6, 7, 8])).toEqual({ low: 1, high: 8 });
+  });
+});
+
+describe('pairedRatio', () => {
+  it('compares round by round, so a host that slows down between rounds does not move the answer', () => {
+    // The host halves its speed every round; the change is 10 % faster in each.
+    const base = [1000, 500, 250, 125, 62.5, 31.25, 15.625, 7.8125];
+    const current = base.map((value) => value * 1.1);
+    const paired = pairedRatio(current, base);
+    expect(paired.median).toBeCloseTo(1.1);
+    expect(paired.low).toBeCloseTo(1.1);
+    expect(paired.high).toBeCloseTo(1.1);
+    expect(paired.pairs).toBe(8);
+  });
+
+  it('skips pairs without a finite ratio, has no interval below eight pairs, and refuses unequal lists', () => {
+    expect(pairedRatio([2, 3, 4], [1, 0, 2])).toEqual({ median: 2, low: Number.NaN, high: Number.NaN, pairs: 2 });
+    expect(() => pairedRatio([1], [1, 2])).toThrow(/1 values against 2/);
   });
 });
 

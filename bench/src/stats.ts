@@ -12,7 +12,7 @@ export function median(values: readonly number[]): number {
 /**
  * A 95 % confidence interval for the median of `values`, distribution-free: the order statistics
  * whose ranks a binomial(n, ½) count falls between 95 % of the time (normal approximation).
- * NaN bounds below six values, where no such pair of ranks exists.
+ * NaN bounds below eight values, where no such pair of ranks exists.
  */
 export function medianInterval(values: readonly number[]): { low: number; high: number } {
   const n = values.length;
@@ -22,6 +22,17 @@ export function medianInterval(values: readonly number[]): { low: number; high: 
   if (lowRank < 1 || highRank > n) return { low: Number.NaN, high: Number.NaN };
   const sorted = [...values].sort((a, b) => a - b);
   return { low: sorted[lowRank - 1] ?? Number.NaN, high: sorted[highRank - 1] ?? Number.NaN };
+}
+
+/**
+ * A paired comparison: `a[i]` and `b[i]` were measured back to back (round i), so a host that
+ * speeds up or slows down between rounds moves both. The median of the ratios `a[i] / b[i]` and
+ * its 95 % interval (NaN bounds below eight pairs).
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): { median: number; low: number; high: number; pairs: number } {
+  if (a.length !== b.length) throw new Error(`pairedRatio: ${a.length} values against ${b.length}`);
+  const ratios = a.map((value, i) => value / (b[i] ?? Number.NaN)).filter((r) => Number.isFinite(r));
+  return { median: median(ratios), ...medianInterval(ratios), pairs: ratios.length };
 }
 
 /** `value / reference`, or null when there is no reference to compare with. */
