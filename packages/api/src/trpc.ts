@@ -120,7 +120,7 @@ export interface AuditNote {
   detail?: Record<string, unknown>;
   actor?: Principal;
   /**
-   * The success row for a mutation that answers `output`, for a mutation that writes it in the
+   * This call's success row, answering `output`, for a mutation that writes the row in the
    * statement (or transaction) that does its work, so that the call waits for one commit, not
    * two. Once taken, the middleware writes no success row: the row must be written with the work
    * or not at all (work not done means the mutation throws, and the middleware writes a failure).
