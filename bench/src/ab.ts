@@ -10,7 +10,8 @@ import { generateBenchKey, prepareDatabase, recreatePostgresDatabase, resetPostg
 import { cpuTimeUs, installCleanup, postgresCpuUs, startServer, stopAll, type RunningServer } from './processes.js';
 import { markdownTable, median, pairedRatio } from './stats.js';
 import { ENDPOINTS, TARGETS } from './targets.js';
-import { errorCounts, runWrk } from './wrk.js';
+import { errorCounts } from './wrk.js';
+import { load } from './load.js';
 
 const USAGE = `pnpm bench:ab --base=<git ref> [--endpoint=post|get|list|status] [--layers=bare|deployed] [--rounds=8]
 Is this checkout faster than <ref>? Both run side by side on one seeded PostgreSQL database
@@ -107,22 +108,13 @@ async function main() {
     const servers: Record<keyof typeof PORTS, RunningServer> = { current: await start('current', BENCH_DIR), base: await start('base', join(baseDir, 'bench')) };
     const request = (TARGETS.find((t) => t.id === 'bastion-rest-bare') ?? TARGETS[0])?.requests[endpoint];
     if (!request) throw new Error('no REST target to take the request from');
-    const load = (name: keyof typeof PORTS, durationSec: number) =>
-      runWrk({
-        url: `http://127.0.0.1:${PORTS[name]}${request.path}`,
-        connections,
-        durationSec,
-        method: request.method,
-        ...(request.body ? { body: request.body, headers: { 'content-type': 'application/json', 'X-API-Key': benchKey.key } } : { headers: { 'X-API-Key': benchKey.key } }),
-        cpu: config.loadCpu,
-      });
     log(`• warm-up: ${config.warmupSec}s each; then ${rounds} rounds of ${config.durationSec}s a turn, ${request.method} ${request.path}, ${connections} connections, ${bare ? 'bare' : 'as deployed'}`);
-    for (const name of ['current', 'base'] as const) await load(name, config.warmupSec);
+    for (const name of ['current', 'base'] as const) await load(servers[name], request, connections, config.warmupSec, config);
     const turns: Record<keyof typeof PORTS, Turn[]> = { current: [], base: [] };
     for (let round = 0; round < rounds; round++) {
       for (const name of round % 2 === 0 ? (['current', 'base'] as const) : (['base', 'current'] as const)) {
         const [serverBefore, postgresBefore] = [cpuTimeUs(servers[name].pid), postgresCpuUs()];
-        const report = await load(name, config.durationSec);
+        const report = await load(servers[name], request, connections, config.durationSec, config);
         const { errors, timeouts } = errorCounts(report);
         const calls = Math.max(1, report.requests);
         turns[name].push({

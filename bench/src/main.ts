@@ -10,7 +10,8 @@ import { collectMachineInfo, renderReport, type ColdStart, type MiddlewareCost, 
 import { summarisePaced, type PacedSample } from './paced.js';
 import { FASTAPI, median, medianInterval, summarise, type Sample } from './stats.js';
 import { ENDPOINTS, TARGETS, type EndpointId, type RequestSpec, type ServerId, type Target } from './targets.js';
-import { errorCounts, runWrk } from './wrk.js';
+import { errorCounts } from './wrk.js';
+import { load } from './load.js';
 import { requestInjectLoad } from './inject-control.js';
 import { bastionSpec } from './bastion-server.js';
 
@@ -248,20 +249,6 @@ function serverSpec(
 /** The targets in the order round `round` runs them: rotated each round, so none always runs first (or right after the POSTs). */
 function rotated(targets: readonly Target[], round: number): Target[] {
   return targets.map((_, i) => targets[(i + round) % targets.length] as Target);
-}
-
-async function load(server: RunningServer, request: RequestSpec, connections: number, durationSec: number, config: BenchConfig, ratePerSec?: number) {
-  await settle(server.pid);
-  return runWrk({
-    url: `http://127.0.0.1:${server.spec.port}${request.path}`,
-    method: request.method,
-    ...(request.body === undefined ? {} : { body: request.body }),
-    ...(server.spec.headers ? { headers: server.spec.headers } : {}),
-    connections,
-    durationSec,
-    cpu: config.loadCpu,
-    ...(ratePerSec === undefined ? {} : { ratePerSec }),
-  });
 }
 
 /**
